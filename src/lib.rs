@@ -6,6 +6,7 @@
 pub mod auth;
 pub mod broker;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod format;
 pub mod logging;

@@ -1,1 +1,140 @@
-//! broker
+//! What the app asks of a broker, in app terms: accounts, positions, quotes.
+//!
+//! The TUI and the CLI talk to this module only. It turns Schwab wire types into the
+//! [`model`] types, so screens never see a wire quirk (a short as `shortQuantity`, a volume in
+//! exponent form) or an account number.
+
+pub mod convert;
+pub mod model;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::Mutex;
+
+use crate::schwab::{SchwabClient, SchwabError};
+use model::{Account, QuoteRow};
+
+/// Why a broker call failed, in the words the status bar shows.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum BrokerError {
+    /// No usable login: the user must run `palmtree login`.
+    #[error("login required: run `palmtree login` ({0})")]
+    LoginRequired(String),
+    /// Schwab could not be reached or did not answer in time.
+    #[error("offline: {0}")]
+    Offline(String),
+    /// Schwab asked palmtree to slow down.
+    #[error("throttled by Schwab")]
+    Throttled { retry_after: Option<Duration> },
+    /// Schwab answered, but with an error or something unreadable.
+    #[error("{0}")]
+    Failed(String),
+}
+
+impl From<SchwabError> for BrokerError {
+    fn from(e: SchwabError) -> Self {
+        match e {
+            SchwabError::LoginRequired(why) => BrokerError::LoginRequired(why),
+            SchwabError::Network(why) => BrokerError::Offline(why),
+            SchwabError::Throttled { retry_after } => BrokerError::Throttled { retry_after },
+            SchwabError::TokenServiceUnavailable(why) => BrokerError::Offline(why),
+            other => BrokerError::Failed(other.to_string()),
+        }
+    }
+}
+
+/// The app's handle on one brokerage login. Cheap to clone; clones share caches.
+#[derive(Clone)]
+pub struct Broker {
+    client: SchwabClient,
+    directory: Arc<Mutex<Option<Directory>>>,
+}
+
+/// What palmtree learns once per run about the user's accounts.
+#[derive(Clone, Default)]
+struct Directory {
+    /// Plain account number → hash. Held only in memory, never logged or drawn.
+    hashes: HashMap<String, String>,
+    /// Plain account number → nickname, when the user set one.
+    nicknames: HashMap<String, String>,
+}
+
+impl Broker {
+    pub fn new(client: SchwabClient) -> Self {
+        Broker {
+            client,
+            directory: Arc::new(Mutex::new(None)),
+        }
+    }
+
+    pub fn client(&self) -> &SchwabClient {
+        &self.client
+    }
+
+    /// Every account with its positions and balances.
+    pub async fn accounts(&self) -> Result<Vec<Account>, BrokerError> {
+        let directory = self.directory().await?;
+        let envelopes = self.client.accounts(true).await?;
+        let accounts = envelopes
+            .iter()
+            .map(|envelope| {
+                let number = envelope
+                    .securities_account
+                    .account_number
+                    .clone()
+                    .unwrap_or_default();
+                convert::account(
+                    envelope,
+                    directory.hashes.get(&number).map(String::as_str),
+                    directory.nicknames.get(&number).map(String::as_str),
+                )
+            })
+            .collect();
+        Ok(accounts)
+    }
+
+    /// One row per symbol asked, in the order asked, each live, not found or unavailable.
+    pub async fn quotes(&self, symbols: &[String]) -> Result<Vec<QuoteRow>, BrokerError> {
+        if symbols.is_empty() {
+            return Ok(Vec::new());
+        }
+        let batch = self.client.quotes(symbols).await?;
+        Ok(symbols
+            .iter()
+            .map(|symbol| convert::quote_row(symbol, &batch))
+            .collect())
+    }
+
+    /// Account numbers, hashes and nicknames, fetched on first use and kept for the run.
+    async fn directory(&self) -> Result<Directory, BrokerError> {
+        let mut slot = self.directory.lock().await;
+        if let Some(directory) = slot.as_ref() {
+            return Ok(directory.clone());
+        }
+        let numbers = self.client.account_numbers().await?;
+        let mut directory = Directory {
+            hashes: numbers
+                .into_iter()
+                .map(|n| (n.account_number, n.hash_value))
+                .collect(),
+            nicknames: HashMap::new(),
+        };
+        // Nicknames are a nicety: a failure here must not keep positions off the screen.
+        match self.client.user_preference().await {
+            Ok(preference) => {
+                for account in preference.accounts {
+                    if let (Some(number), Some(nick)) = (account.account_number, account.nick_name)
+                        && !nick.trim().is_empty()
+                    {
+                        directory.nicknames.insert(number, nick);
+                    }
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "account nicknames unavailable"),
+        }
+        *slot = Some(directory.clone());
+        Ok(directory)
+    }
+}

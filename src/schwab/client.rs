@@ -1,0 +1,627 @@
+//! The one HTTP client palmtree uses for Schwab: pooled, timed out, bearer-authenticated.
+//!
+//! It owns the current tokens and refreshes the access token before it expires and once on a
+//! 401, with a single refresh in flight however many calls wait on it. Reads (GETs) may be
+//! sent again after a refresh; nothing here ever resends a request that changes an order.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Duration;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use reqwest::StatusCode;
+use reqwest::header::{HeaderMap, RETRY_AFTER};
+use secrecy::{ExposeSecret, SecretString};
+use serde::de::DeserializeOwned;
+use tokio::sync::{Mutex, RwLock};
+use url::Url;
+
+use super::accounts::{AccountEnvelope, AccountNumber, UserPreference};
+use super::errors::{SchwabError, looks_like_html, summarize_error_body};
+use super::quotes::{QuoteBatch, parse_quotes};
+use super::token::{OAuthErrorBody, TokenResponse};
+use crate::clock::Clock;
+
+/// Schwab's refresh tokens die this long after the code exchange; refreshing never extends it.
+pub const REFRESH_LIFETIME: TimeDelta = TimeDelta::days(7);
+
+/// An access token is treated as expired this long before Schwab would expire it, so a
+/// request never leaves with a token that dies in flight.
+pub const ACCESS_MARGIN: TimeDelta = TimeDelta::seconds(60);
+
+/// The real Schwab host; the three APIs hang off it at their own prefixes.
+pub const SCHWAB_HOST: &str = "https://api.schwabapi.com";
+
+/// The most symbols Schwab takes in one `/quotes` call.
+pub const MAX_QUOTE_SYMBOLS: usize = 500;
+
+/// Where each of Schwab's three APIs lives.
+///
+/// They are separate so palmtree can talk to servers mounted at any prefix (a contract-testing
+/// proxy serves each spec at its own root).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApiUrls {
+    /// e.g. `https://api.schwabapi.com/v1/oauth`
+    pub oauth: Url,
+    /// e.g. `https://api.schwabapi.com/trader/v1`
+    pub trader: Url,
+    /// e.g. `https://api.schwabapi.com/marketdata/v1`
+    pub marketdata: Url,
+}
+
+impl ApiUrls {
+    /// The three APIs at Schwab's own prefixes under one host, as the simulator serves them.
+    pub fn under(base: &str) -> Result<Self, url::ParseError> {
+        let base = base.trim_end_matches('/');
+        Ok(ApiUrls {
+            oauth: Url::parse(&format!("{base}/v1/oauth"))?,
+            trader: Url::parse(&format!("{base}/trader/v1"))?,
+            marketdata: Url::parse(&format!("{base}/marketdata/v1"))?,
+        })
+    }
+
+    /// `base` joined with path segments, each percent-encoded as one segment.
+    pub fn join(base: &Url, segments: &[&str]) -> Url {
+        let mut url = base.clone();
+        if let Ok(mut path) = url.path_segments_mut() {
+            path.pop_if_empty();
+            for segment in segments {
+                path.push(segment);
+            }
+        }
+        url
+    }
+}
+
+/// The app key and secret from Schwab's developer portal.
+#[derive(Clone)]
+pub struct AppCredentials {
+    pub key: String,
+    pub secret: SecretString,
+}
+
+impl AppCredentials {
+    pub fn new(key: impl Into<String>, secret: impl Into<String>) -> Self {
+        AppCredentials {
+            key: key.into(),
+            secret: SecretString::from(secret.into()),
+        }
+    }
+}
+
+impl std::fmt::Debug for AppCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AppCredentials([redacted])")
+    }
+}
+
+/// The tokens of one login, with the deadlines that govern them.
+#[derive(Clone)]
+pub struct Tokens {
+    pub access_token: SecretString,
+    pub access_expires_at: DateTime<Utc>,
+    pub refresh_token: SecretString,
+    /// When the code was exchanged; the refresh deadline is measured from here.
+    pub exchanged_at: DateTime<Utc>,
+    /// `exchanged_at` + 7 days. A refresh never moves it.
+    pub refresh_deadline: DateTime<Utc>,
+}
+
+impl Tokens {
+    /// Whether the access token can still be sent at `now`.
+    pub fn access_valid_at(&self, now: DateTime<Utc>) -> bool {
+        now + ACCESS_MARGIN < self.access_expires_at
+    }
+}
+
+impl std::fmt::Debug for Tokens {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tokens")
+            .field("access_token", &"[redacted]")
+            .field("access_expires_at", &self.access_expires_at)
+            .field("refresh_token", &"[redacted]")
+            .field("exchanged_at", &self.exchanged_at)
+            .field("refresh_deadline", &self.refresh_deadline)
+            .finish()
+    }
+}
+
+/// Told about every new set of tokens (after a code exchange or a refresh), so they can be
+/// saved where the next process finds them.
+pub type TokenSink = Arc<dyn Fn(&Tokens) + Send + Sync>;
+
+/// How to build a [`SchwabClient`].
+#[derive(Clone, Debug)]
+pub struct ClientOptions {
+    pub urls: ApiUrls,
+    pub app: AppCredentials,
+    /// The whole-request limit for every call.
+    pub timeout: Duration,
+    pub connect_timeout: Duration,
+    pub clock: Clock,
+}
+
+impl ClientOptions {
+    pub fn new(urls: ApiUrls, app: AppCredentials) -> Self {
+        ClientOptions {
+            urls,
+            app,
+            timeout: Duration::from_secs(15),
+            connect_timeout: Duration::from_secs(5),
+            clock: Clock::system(),
+        }
+    }
+}
+
+/// A cheap-to-clone handle on the shared client and its tokens.
+#[derive(Clone)]
+pub struct SchwabClient {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    urls: ApiUrls,
+    app: AppCredentials,
+    clock: Clock,
+    tokens: RwLock<Option<Tokens>>,
+    /// Bumped on every new access token, so a waiter can tell a refresh already happened.
+    generation: AtomicU64,
+    refresh_gate: Mutex<()>,
+    login_required: AtomicBool,
+    sink: std::sync::RwLock<Option<TokenSink>>,
+    refreshes: AtomicU64,
+}
+
+impl SchwabClient {
+    pub fn new(options: ClientOptions) -> Result<Self, SchwabError> {
+        let http = reqwest::Client::builder()
+            .user_agent(concat!("palmtree/", env!("CARGO_PKG_VERSION")))
+            .timeout(options.timeout)
+            .connect_timeout(options.connect_timeout)
+            .pool_idle_timeout(Duration::from_secs(60))
+            .pool_max_idle_per_host(4)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| SchwabError::Network(describe_reqwest(&e)))?;
+        Ok(SchwabClient {
+            inner: Arc::new(Inner {
+                http,
+                urls: options.urls,
+                app: options.app,
+                clock: options.clock,
+                tokens: RwLock::new(None),
+                generation: AtomicU64::new(0),
+                refresh_gate: Mutex::new(()),
+                login_required: AtomicBool::new(false),
+                sink: std::sync::RwLock::new(None),
+                refreshes: AtomicU64::new(0),
+            }),
+        })
+    }
+
+    pub fn urls(&self) -> &ApiUrls {
+        &self.inner.urls
+    }
+
+    pub fn app_key(&self) -> &str {
+        &self.inner.app.key
+    }
+
+    pub fn clock(&self) -> &Clock {
+        &self.inner.clock
+    }
+
+    /// The pooled HTTP client, for the login flow's own requests.
+    pub fn http(&self) -> &reqwest::Client {
+        &self.inner.http
+    }
+
+    /// Installs the callback that saves new tokens.
+    pub fn set_token_sink(&self, sink: TokenSink) {
+        if let Ok(mut slot) = self.inner.sink.write() {
+            *slot = Some(sink);
+        }
+    }
+
+    /// Starts from tokens saved by an earlier process.
+    pub async fn set_tokens(&self, tokens: Tokens) {
+        *self.inner.tokens.write().await = Some(tokens);
+        self.inner.generation.fetch_add(1, Ordering::SeqCst);
+        self.inner.login_required.store(false, Ordering::SeqCst);
+    }
+
+    /// A copy of the current tokens, if logged in.
+    pub async fn tokens(&self) -> Option<Tokens> {
+        self.inner.tokens.read().await.clone()
+    }
+
+    /// Whether a refresh was rejected, so only `palmtree login` can help.
+    pub fn login_required(&self) -> bool {
+        self.inner.login_required.load(Ordering::SeqCst)
+    }
+
+    /// How many refresh requests this client has sent.
+    pub fn refresh_count(&self) -> u64 {
+        self.inner.refreshes.load(Ordering::SeqCst)
+    }
+
+    /// Exchanges an authorization code (already percent-decoded, ending in `@`) for tokens.
+    ///
+    /// Sent once and never retried: a code is single-use, so a retry could only fail.
+    pub async fn exchange_code(
+        &self,
+        code: &str,
+        redirect_uri: &str,
+        code_verifier: Option<&str>,
+    ) -> Result<Tokens, SchwabError> {
+        let mut form = vec![
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("redirect_uri", redirect_uri),
+        ];
+        if let Some(verifier) = code_verifier {
+            form.push(("code_verifier", verifier));
+        }
+        let sent_at = self.inner.clock.now();
+        let response = self.post_token(&form).await?;
+        let refresh_token = response.refresh_token.ok_or_else(|| {
+            SchwabError::Malformed("the token answer carried no refresh token".into())
+        })?;
+        let tokens = Tokens {
+            access_expires_at: sent_at + TimeDelta::seconds(response.expires_in),
+            access_token: response.access_token,
+            refresh_token,
+            exchanged_at: sent_at,
+            refresh_deadline: sent_at + REFRESH_LIFETIME,
+        };
+        self.install(tokens.clone()).await;
+        tracing::info!(expires_in = response.expires_in, "code exchanged for tokens");
+        Ok(tokens)
+    }
+
+    /// Refreshes the access token unless another task already did since `seen_generation`.
+    async fn refresh_from(&self, seen_generation: u64) -> Result<(), SchwabError> {
+        let _gate = self.inner.refresh_gate.lock().await;
+        if self.inner.generation.load(Ordering::SeqCst) != seen_generation {
+            return Ok(());
+        }
+        if self.login_required() {
+            return Err(SchwabError::LoginRequired(
+                "the saved login was rejected by Schwab".into(),
+            ));
+        }
+        let Some(current) = self.tokens().await else {
+            return Err(SchwabError::LoginRequired("not logged in".into()));
+        };
+        let now = self.inner.clock.now();
+        if now >= current.refresh_deadline {
+            self.inner.login_required.store(true, Ordering::SeqCst);
+            return Err(SchwabError::LoginRequired(
+                "the 7-day login has ended".into(),
+            ));
+        }
+        let refresh = current.refresh_token.expose_secret().to_string();
+        let form = [
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh.as_str()),
+        ];
+        self.inner.refreshes.fetch_add(1, Ordering::SeqCst);
+        let response = match self.post_token(&form).await {
+            Ok(response) => response,
+            Err(SchwabError::OAuth(reason)) => {
+                self.inner.login_required.store(true, Ordering::SeqCst);
+                tracing::warn!("refresh token rejected; login required");
+                return Err(SchwabError::LoginRequired(reason));
+            }
+            Err(other) => return Err(other),
+        };
+        let tokens = Tokens {
+            access_expires_at: now + TimeDelta::seconds(response.expires_in),
+            access_token: response.access_token,
+            refresh_token: response.refresh_token.unwrap_or(current.refresh_token),
+            exchanged_at: current.exchanged_at,
+            refresh_deadline: current.refresh_deadline,
+        };
+        self.install(tokens).await;
+        tracing::info!("access token refreshed");
+        Ok(())
+    }
+
+    /// Makes the access token good for the next call, refreshing it if it is about to expire.
+    pub async fn ensure_fresh(&self) -> Result<(), SchwabError> {
+        let generation = self.inner.generation.load(Ordering::SeqCst);
+        let valid = match self.tokens().await {
+            Some(tokens) => tokens.access_valid_at(self.inner.clock.now()),
+            None => return Err(SchwabError::LoginRequired("not logged in".into())),
+        };
+        if valid {
+            Ok(())
+        } else {
+            self.refresh_from(generation).await
+        }
+    }
+
+    async fn install(&self, tokens: Tokens) {
+        if let Ok(slot) = self.inner.sink.read()
+            && let Some(sink) = slot.as_ref()
+        {
+            sink(&tokens);
+        }
+        *self.inner.tokens.write().await = Some(tokens);
+        self.inner.generation.fetch_add(1, Ordering::SeqCst);
+        self.inner.login_required.store(false, Ordering::SeqCst);
+    }
+
+    async fn post_token(&self, form: &[(&str, &str)]) -> Result<TokenResponse, SchwabError> {
+        let url = ApiUrls::join(&self.inner.urls.oauth, &["token"]);
+        let response = self
+            .inner
+            .http
+            .post(url)
+            .basic_auth(
+                &self.inner.app.key,
+                Some(self.inner.app.secret.expose_secret()),
+            )
+            .form(form)
+            .send()
+            .await
+            .map_err(|e| SchwabError::Network(describe_reqwest(&e)))?;
+        let status = response.status();
+        log_correlation("token", status, response.headers());
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| SchwabError::Network(describe_reqwest(&e)))?;
+        if status.is_success() {
+            return serde_json::from_slice::<TokenResponse>(&body).map_err(|_| {
+                SchwabError::TokenServiceUnavailable(
+                    "the token answer was not the documented JSON".into(),
+                )
+            });
+        }
+        let text = String::from_utf8_lossy(&body);
+        if looks_like_html(&text) || status.is_server_error() {
+            return Err(SchwabError::TokenServiceUnavailable(format!(
+                "HTTP {}, {}",
+                status.as_u16(),
+                summarize_error_body(&body)
+            )));
+        }
+        match serde_json::from_slice::<OAuthErrorBody>(&body) {
+            Ok(error) if error.error.is_some() || error.error_description.is_some() => {
+                let code = error.inner_error().unwrap_or_else(|| "error".into());
+                let description = error.inner_description().unwrap_or_default();
+                Err(SchwabError::OAuth(format!("{code}: {description}")))
+            }
+            _ => Err(SchwabError::TokenServiceUnavailable(format!(
+                "HTTP {}, {}",
+                status.as_u16(),
+                summarize_error_body(&body)
+            ))),
+        }
+    }
+
+    /// Sends an authenticated GET, refreshing once and resending once on a 401.
+    ///
+    /// `endpoint` names the route for logs, which must never carry account hashes.
+    async fn get_bytes(
+        &self,
+        endpoint: &'static str,
+        url: Url,
+    ) -> Result<bytes::Bytes, SchwabError> {
+        self.ensure_fresh().await?;
+        let mut refreshed = false;
+        loop {
+            let generation = self.inner.generation.load(Ordering::SeqCst);
+            let token = match self.tokens().await {
+                Some(tokens) => tokens.access_token,
+                None => return Err(SchwabError::LoginRequired("not logged in".into())),
+            };
+            let response = self
+                .inner
+                .http
+                .get(url.clone())
+                .bearer_auth(token.expose_secret())
+                .header(reqwest::header::ACCEPT, "application/json")
+                .send()
+                .await
+                .map_err(|e| SchwabError::Network(describe_reqwest(&e)))?;
+            let status = response.status();
+            log_correlation(endpoint, status, response.headers());
+            let retry_after = retry_after(response.headers());
+            let body = response
+                .bytes()
+                .await
+                .map_err(|e| SchwabError::Network(describe_reqwest(&e)))?;
+            if status == StatusCode::UNAUTHORIZED && !refreshed {
+                refreshed = true;
+                self.refresh_from(generation).await?;
+                continue;
+            }
+            return check_status(status, retry_after, body);
+        }
+    }
+
+    async fn get_json<T: DeserializeOwned>(
+        &self,
+        endpoint: &'static str,
+        url: Url,
+    ) -> Result<T, SchwabError> {
+        let body = self.get_bytes(endpoint, url).await?;
+        serde_json::from_slice(&body).map_err(|e| SchwabError::Malformed(e.to_string()))
+    }
+
+    /// `GET /accounts/accountNumbers`: plain numbers and the hashes that address them.
+    pub async fn account_numbers(&self) -> Result<Vec<AccountNumber>, SchwabError> {
+        let url = ApiUrls::join(&self.inner.urls.trader, &["accounts", "accountNumbers"]);
+        self.get_json("accounts/accountNumbers", url).await
+    }
+
+    /// `GET /accounts`, with positions when asked.
+    pub async fn accounts(&self, positions: bool) -> Result<Vec<AccountEnvelope>, SchwabError> {
+        let mut url = ApiUrls::join(&self.inner.urls.trader, &["accounts"]);
+        if positions {
+            url.query_pairs_mut().append_pair("fields", "positions");
+        }
+        self.get_json("accounts", url).await
+    }
+
+    /// `GET /accounts/{hash}`, with positions when asked.
+    pub async fn account(
+        &self,
+        hash: &str,
+        positions: bool,
+    ) -> Result<AccountEnvelope, SchwabError> {
+        let mut url = ApiUrls::join(&self.inner.urls.trader, &["accounts", hash]);
+        if positions {
+            url.query_pairs_mut().append_pair("fields", "positions");
+        }
+        self.get_json("accounts/{hash}", url).await
+    }
+
+    /// `GET /userPreference`: account nicknames and streamer settings.
+    pub async fn user_preference(&self) -> Result<UserPreference, SchwabError> {
+        let url = ApiUrls::join(&self.inner.urls.trader, &["userPreference"]);
+        self.get_json("userPreference", url).await
+    }
+
+    /// `GET /quotes` for any number of symbols, in as few calls as Schwab allows.
+    pub async fn quotes(&self, symbols: &[String]) -> Result<QuoteBatch, SchwabError> {
+        let mut batch = QuoteBatch::default();
+        for chunk in symbols.chunks(MAX_QUOTE_SYMBOLS) {
+            let mut url = ApiUrls::join(&self.inner.urls.marketdata, &["quotes"]);
+            url.query_pairs_mut()
+                .append_pair("symbols", &chunk.join(","));
+            let body = self.get_bytes("quotes", url).await?;
+            let part = parse_quotes(&body).map_err(|e| SchwabError::Malformed(e.to_string()))?;
+            batch.entries.extend(part.entries);
+            batch.invalid_symbols.extend(part.invalid_symbols);
+        }
+        Ok(batch)
+    }
+
+    /// `GET /{symbol}/quotes` for one symbol.
+    pub async fn quote(&self, symbol: &str) -> Result<QuoteBatch, SchwabError> {
+        let url = ApiUrls::join(&self.inner.urls.marketdata, &[symbol, "quotes"]);
+        let body = self.get_bytes("{symbol}/quotes", url).await?;
+        parse_quotes(&body).map_err(|e| SchwabError::Malformed(e.to_string()))
+    }
+}
+
+/// Maps a finished response to its body or the error it stands for.
+fn check_status(
+    status: StatusCode,
+    retry_after: Option<Duration>,
+    body: bytes::Bytes,
+) -> Result<bytes::Bytes, SchwabError> {
+    if status.is_success() {
+        return Ok(body);
+    }
+    match status {
+        StatusCode::UNAUTHORIZED => Err(SchwabError::Unauthorized(summarize_error_body(&body))),
+        StatusCode::TOO_MANY_REQUESTS => Err(SchwabError::Throttled { retry_after }),
+        _ => Err(SchwabError::Api {
+            status: status.as_u16(),
+            message: summarize_error_body(&body),
+        }),
+    }
+}
+
+/// `Retry-After` in seconds, when Schwab sends one (it is not documented, but honoured).
+fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let value = headers.get(RETRY_AFTER)?.to_str().ok()?;
+    value.trim().parse::<u64>().ok().map(Duration::from_secs)
+}
+
+/// Logs the status and Schwab's correlation id, which Schwab support asks for.
+fn log_correlation(endpoint: &'static str, status: StatusCode, headers: &HeaderMap) {
+    let correl = headers
+        .get("schwab-client-correlid")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-");
+    tracing::debug!(endpoint, status = status.as_u16(), correl_id = correl, "schwab response");
+}
+
+/// A reqwest error in a few words, without its URL (which could carry an account hash).
+fn describe_reqwest(e: &reqwest::Error) -> String {
+    let kind = if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "connection failed"
+    } else if e.is_body() || e.is_decode() {
+        "the answer was cut off"
+    } else if e.is_request() {
+        "the request failed"
+    } else {
+        "network error"
+    };
+    kind.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    #[test]
+    fn urls_keep_schwab_prefixes_and_encode_segments() {
+        let urls = ApiUrls::under(SCHWAB_HOST).unwrap();
+        assert_eq!(urls.trader.as_str(), "https://api.schwabapi.com/trader/v1");
+        assert_eq!(urls.oauth.as_str(), "https://api.schwabapi.com/v1/oauth");
+        let quote = ApiUrls::join(&urls.marketdata, &["AAPL  270115C00200000", "quotes"]);
+        assert_eq!(
+            quote.as_str(),
+            "https://api.schwabapi.com/marketdata/v1/AAPL%20%20270115C00200000/quotes"
+        );
+        let future = ApiUrls::join(&urls.marketdata, &["/ES", "quotes"]);
+        assert_eq!(
+            future.as_str(),
+            "https://api.schwabapi.com/marketdata/v1/%2FES/quotes"
+        );
+    }
+
+    #[test]
+    fn status_mapping_keeps_retry_after() {
+        let throttled = check_status(
+            StatusCode::TOO_MANY_REQUESTS,
+            Some(Duration::from_secs(3)),
+            bytes::Bytes::new(),
+        );
+        assert_eq!(
+            throttled,
+            Err(SchwabError::Throttled {
+                retry_after: Some(Duration::from_secs(3))
+            })
+        );
+        let missing = check_status(
+            StatusCode::NOT_FOUND,
+            None,
+            bytes::Bytes::from_static(br#"{"errors":[{"status":"404","title":"Not Found"}]}"#),
+        );
+        assert_eq!(
+            missing,
+            Err(SchwabError::Api {
+                status: 404,
+                message: "Not Found".into()
+            })
+        );
+    }
+
+    #[test]
+    fn tokens_debug_hides_secrets() {
+        let now = Utc::now();
+        let tokens = Tokens {
+            access_token: SecretString::from("ACCESS-SECRET-VALUE".to_string()),
+            access_expires_at: now,
+            refresh_token: SecretString::from("REFRESH-SECRET-VALUE".to_string()),
+            exchanged_at: now,
+            refresh_deadline: now + REFRESH_LIFETIME,
+        };
+        let shown = format!("{tokens:?}");
+        assert!(!shown.contains("SECRET-VALUE"), "{shown}");
+        let app = AppCredentials::new("KEY", "APP-SECRET-VALUE");
+        assert!(!format!("{app:?}").contains("SECRET"));
+    }
+}

@@ -1,0 +1,191 @@
+//! Error bodies of the trader and market-data APIs, and the client's error type.
+//!
+//! Schwab uses two shapes: market data sends `{"errors":[{id,status,title,detail}]}` with
+//! `status` as a string or a number; the trader API's spec gives `{"message","errors":[..]}`.
+//! Anything else (an HTML gateway page, plain text) is summarised, never parsed as data.
+
+use std::time::Duration;
+
+use serde::Deserialize;
+use serde_json::Value;
+
+/// Everything a Schwab call can end in, short of success.
+///
+/// Each message says what happened in the user's terms; the binary adds what to do next.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum SchwabError {
+    /// The request may or may not have reached Schwab (timeout, reset, refused).
+    #[error("could not reach Schwab ({0})")]
+    Network(String),
+    /// The access token was refused even after one refresh.
+    #[error("Schwab refused the access token: {0}")]
+    Unauthorized(String),
+    /// The refresh token is gone, expired or rejected: only a new login helps.
+    #[error("login required: {0}")]
+    LoginRequired(String),
+    /// HTTP 429. `retry_after` is set when Schwab sent a `Retry-After` header.
+    #[error("throttled by Schwab (too many requests)")]
+    Throttled { retry_after: Option<Duration> },
+    /// The token endpoint answered with something that is not a token error (an HTML page,
+    /// a 5xx): a temporary failure that must not touch the stored tokens.
+    #[error("Schwab's login service is temporarily failing: {0}")]
+    TokenServiceUnavailable(String),
+    /// The token endpoint refused a code or credentials.
+    #[error("Schwab refused the login: {0}")]
+    OAuth(String),
+    /// Any other HTTP error status, with the summarised body.
+    #[error("Schwab answered HTTP {status}: {message}")]
+    Api { status: u16, message: String },
+    /// A success status whose body does not have the documented shape.
+    #[error("Schwab's answer could not be read: {0}")]
+    Malformed(String),
+}
+
+/// One element of the market-data `errors` array.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+pub struct MarketDataError {
+    #[serde(default)]
+    pub id: Option<String>,
+    /// A string (`"404"`) or a number (`401`) depending on the endpoint.
+    #[serde(default)]
+    pub status: Option<Value>,
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub detail: Option<String>,
+}
+
+impl MarketDataError {
+    /// The status as a number, whichever way it was sent.
+    pub fn status_code(&self) -> Option<u16> {
+        match self.status.as_ref()? {
+            Value::Number(n) => n.as_u64().and_then(|n| u16::try_from(n).ok()),
+            Value::String(s) => s.trim().parse().ok(),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+struct MarketDataErrors {
+    errors: Vec<MarketDataError>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+struct TraderErrorBody {
+    #[serde(default)]
+    message: Option<String>,
+    #[serde(default)]
+    errors: Vec<String>,
+}
+
+/// Parses a market-data error body (`{"errors":[...]}`), if that is what `body` is.
+pub fn parse_market_data_errors(body: &[u8]) -> Option<Vec<MarketDataError>> {
+    serde_json::from_slice::<MarketDataErrors>(body)
+        .ok()
+        .map(|b| b.errors)
+}
+
+/// A one-line summary of an error body, whatever its shape, for showing to the user.
+///
+/// Known JSON shapes give their title and detail; HTML gives its `<title>` or says it was a
+/// web page; anything else gives its first line. The result is capped in length but not
+/// sanitised: callers draw it through `sanitize` like any other API text.
+pub fn summarize_error_body(body: &[u8]) -> String {
+    if let Some(errors) = parse_market_data_errors(body) {
+        let parts: Vec<String> = errors
+            .iter()
+            .map(|e| {
+                let title = e.title.as_deref().unwrap_or("error");
+                match e.detail.as_deref() {
+                    Some(detail) => format!("{title}: {detail}"),
+                    None => title.to_string(),
+                }
+            })
+            .collect();
+        if !parts.is_empty() {
+            return cap(&parts.join("; "));
+        }
+    }
+    if let Ok(trader) = serde_json::from_slice::<TraderErrorBody>(body)
+        && (trader.message.is_some() || !trader.errors.is_empty())
+    {
+        let mut text = trader.message.unwrap_or_default();
+        if !trader.errors.is_empty() {
+            if !text.is_empty() {
+                text.push_str(": ");
+            }
+            text.push_str(&trader.errors.join("; "));
+        }
+        return cap(&text);
+    }
+    let text = String::from_utf8_lossy(body);
+    if looks_like_html(&text) {
+        return match html_title(&text) {
+            Some(title) => cap(&format!("a web page titled \"{title}\"")),
+            None => "a web page instead of data".to_string(),
+        };
+    }
+    let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    if first.is_empty() {
+        "an empty body".to_string()
+    } else {
+        cap(first.trim())
+    }
+}
+
+/// Whether a body is an HTML page (a gateway error, Schwab's "Access Denied"), not JSON.
+pub fn looks_like_html(text: &str) -> bool {
+    let head: String = text.trim_start().chars().take(200).collect::<String>();
+    let head = head.to_ascii_lowercase();
+    head.starts_with("<!doctype html") || head.starts_with("<html") || head.contains("<body")
+}
+
+fn html_title(text: &str) -> Option<String> {
+    let lower = text.to_ascii_lowercase();
+    let start = lower.find("<title>")? + "<title>".len();
+    let end = lower[start..].find("</title>")? + start;
+    let title = text.get(start..end)?.trim();
+    (!title.is_empty()).then(|| title.to_string())
+}
+
+fn cap(text: &str) -> String {
+    const MAX: usize = 160;
+    if text.chars().count() <= MAX {
+        text.to_string()
+    } else {
+        let mut short: String = text.chars().take(MAX).collect();
+        short.push('…');
+        short
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summaries_name_the_shape_they_found() {
+        let md = br#"{"errors":[{"id":"x","status":"404","title":"Not Found"}]}"#;
+        assert_eq!(summarize_error_body(md), "Not Found");
+        let trader = br#"{"message":"Order rejected","errors":["price too far"]}"#;
+        assert_eq!(summarize_error_body(trader), "Order rejected: price too far");
+        let html = b"<html><head><title>Access Denied</title></head><body>no</body></html>";
+        assert_eq!(summarize_error_body(html), "a web page titled \"Access Denied\"");
+        assert_eq!(summarize_error_body(b""), "an empty body");
+        assert_eq!(summarize_error_body(b"Bad Gateway\nmore"), "Bad Gateway");
+    }
+
+    #[test]
+    fn status_is_read_as_string_or_number() {
+        let errors = parse_market_data_errors(
+            br#"{"errors":[{"status":"404"},{"status":401},{"status":true}]}"#,
+        );
+        let codes: Vec<Option<u16>> = errors
+            .unwrap_or_default()
+            .iter()
+            .map(MarketDataError::status_code)
+            .collect();
+        assert_eq!(codes, vec![Some(404), Some(401), None]);
+    }
+}
