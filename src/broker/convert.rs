@@ -160,7 +160,11 @@ pub fn quote(symbol: &str, entry: &QuoteEntry) -> Option<Quote> {
         .as_ref()
         .map(|t| quote_kind(t, entry.asset_sub_type.as_deref()));
     let last = match kind {
-        Some(AssetKind::MutualFund) => q.last_price.or(q.nav),
+        // A fund has no trades; its price is the NAV, or the last close when the NAV is 0.
+        Some(AssetKind::MutualFund) => q
+            .last_price
+            .or(q.nav.filter(|nav| !nav.is_zero()))
+            .or(q.close_price),
         _ => q.last_price,
     };
     Some(Quote {

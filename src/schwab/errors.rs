@@ -119,6 +119,11 @@ pub fn summarize_error_body(body: &[u8]) -> String {
         }
         return cap(&text);
     }
+    if let Ok(value) = serde_json::from_slice::<Value>(body)
+        && let Some(fault) = value.pointer("/fault/faultstring").and_then(Value::as_str)
+    {
+        return cap(fault);
+    }
     let text = String::from_utf8_lossy(body);
     if looks_like_html(&text) {
         return match html_title(&text) {
