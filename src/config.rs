@@ -1,1 +1,245 @@
-//! config
+//! The TOML config file, environment overrides, and the directories palmtree uses.
+//!
+//! A missing file means defaults. A malformed file is an error naming the file and the line,
+//! never a silent fallback: a trader must not be sent to the wrong host by a typo.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use directories::ProjectDirs;
+use serde::Deserialize;
+
+use crate::schwab::ApiUrls;
+use crate::schwab::client::SCHWAB_HOST;
+
+/// The watchlist a fresh install starts with: an ETF, indexes, an option, a future and forex
+/// beside plain stocks, so every row type is seen on day one.
+pub const DEFAULT_WATCHLIST: &[&str] = &[
+    "AAPL",
+    "MSFT",
+    "NVDA",
+    "TSLA",
+    "SPY",
+    "QQQ",
+    "$SPX",
+    "$DJI",
+    "/ES",
+    "AAPL  270115C00200000",
+    "EUR/USD",
+];
+
+/// The whole config file.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub api: ApiConfig,
+    pub watchlist: WatchlistConfig,
+    pub refresh: RefreshConfig,
+}
+
+/// Where Schwab lives and how palmtree calls it.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct ApiConfig {
+    pub oauth_url: String,
+    pub trader_url: String,
+    pub marketdata_url: String,
+    /// The callback registered for the app, sent byte for byte.
+    pub callback: String,
+    /// The whole-request limit for every call, in seconds.
+    pub timeout_secs: u64,
+}
+
+impl Default for ApiConfig {
+    fn default() -> Self {
+        ApiConfig {
+            oauth_url: format!("{SCHWAB_HOST}/v1/oauth"),
+            trader_url: format!("{SCHWAB_HOST}/trader/v1"),
+            marketdata_url: format!("{SCHWAB_HOST}/marketdata/v1"),
+            callback: "https://127.0.0.1:8182".into(),
+            timeout_secs: 15,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct WatchlistConfig {
+    pub symbols: Vec<String>,
+}
+
+impl Default for WatchlistConfig {
+    fn default() -> Self {
+        WatchlistConfig {
+            symbols: DEFAULT_WATCHLIST.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+}
+
+/// How often each view refreshes while it is on screen, in seconds.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct RefreshConfig {
+    pub quotes_secs: u64,
+    pub positions_secs: u64,
+}
+
+impl Default for RefreshConfig {
+    fn default() -> Self {
+        RefreshConfig {
+            quotes_secs: 2,
+            positions_secs: 10,
+        }
+    }
+}
+
+/// A config problem, naming where it is.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("{what} {value:?} is not a valid URL: {reason}")]
+    Url {
+        what: &'static str,
+        value: String,
+        reason: String,
+    },
+    #[error("no home directory found; set PALMTREE_CONFIG to a config file path")]
+    NoHome,
+}
+
+impl Config {
+    /// Reads `path` if it exists (defaults otherwise), then applies environment overrides.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let mut config = match std::fs::read_to_string(path) {
+            Ok(text) => Config::parse(&text, path)?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Config::default(),
+            Err(source) => {
+                return Err(ConfigError::Read {
+                    path: path.to_path_buf(),
+                    source,
+                });
+            }
+        };
+        config.apply_env(|name| std::env::var(name).ok());
+        Ok(config)
+    }
+
+    /// Parses config text; errors carry the line and column TOML reports.
+    pub fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {
+        toml::from_str(text).map_err(|e| {
+            let location = e
+                .span()
+                .map(|span| {
+                    let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
+                    format!("line {line}: ")
+                })
+                .unwrap_or_default();
+            ConfigError::Parse {
+                path: path.to_path_buf(),
+                message: format!("{location}{}", e.message()),
+            }
+        })
+    }
+
+    /// `PALMTREE_OAUTH_URL`, `PALMTREE_TRADER_URL` and `PALMTREE_MARKETDATA_URL` override the
+    /// file, so a script can point one run at another server.
+    pub fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) {
+        if let Some(v) = var("PALMTREE_OAUTH_URL") {
+            self.api.oauth_url = v;
+        }
+        if let Some(v) = var("PALMTREE_TRADER_URL") {
+            self.api.trader_url = v;
+        }
+        if let Some(v) = var("PALMTREE_MARKETDATA_URL") {
+            self.api.marketdata_url = v;
+        }
+    }
+
+    /// The three API base URLs, checked.
+    pub fn api_urls(&self) -> Result<ApiUrls, ConfigError> {
+        let parse = |what: &'static str, value: &str| {
+            url::Url::parse(value).map_err(|e| ConfigError::Url {
+                what,
+                value: value.to_string(),
+                reason: e.to_string(),
+            })
+        };
+        Ok(ApiUrls {
+            oauth: parse("api.oauth_url", &self.api.oauth_url)?,
+            trader: parse("api.trader_url", &self.api.trader_url)?,
+            marketdata: parse("api.marketdata_url", &self.api.marketdata_url)?,
+        })
+    }
+
+    pub fn timeout(&self) -> Duration {
+        Duration::from_secs(self.api.timeout_secs.max(1))
+    }
+}
+
+/// The directories palmtree reads and writes.
+#[derive(Clone, Debug)]
+pub struct Paths {
+    pub config_file: PathBuf,
+    pub data_dir: PathBuf,
+    /// Where the log file goes.
+    pub state_dir: PathBuf,
+}
+
+impl Paths {
+    /// The platform's usual places (XDG on Linux), with `PALMTREE_CONFIG` naming the file.
+    pub fn discover() -> Result<Self, ConfigError> {
+        let dirs = ProjectDirs::from("", "", "palmtree").ok_or(ConfigError::NoHome)?;
+        let config_file = std::env::var_os("PALMTREE_CONFIG")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| dirs.config_dir().join("config.toml"));
+        let state_dir = dirs
+            .state_dir()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| dirs.data_local_dir().to_path_buf());
+        Ok(Paths {
+            config_file,
+            data_dir: dirs.data_dir().to_path_buf(),
+            state_dir,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    #[test]
+    fn defaults_point_at_schwab() {
+        let config = Config::parse("", Path::new("c.toml")).unwrap();
+        let urls = config.api_urls().unwrap();
+        assert_eq!(urls.trader.as_str(), "https://api.schwabapi.com/trader/v1");
+        assert_eq!(config.api.callback, "https://127.0.0.1:8182");
+        assert!(config.watchlist.symbols.contains(&"$SPX".to_string()));
+    }
+
+    #[test]
+    fn errors_name_the_line() {
+        let text = "[api]\ntimeout_secs = 5\nbogus = 1\n";
+        let error = Config::parse(text, Path::new("c.toml")).unwrap_err().to_string();
+        assert!(error.starts_with("c.toml: line 3: "), "{error}");
+        assert!(error.contains("bogus"), "{error}");
+    }
+
+    #[test]
+    fn environment_overrides_the_file() {
+        let mut config = Config::default();
+        config.apply_env(|name| {
+            (name == "PALMTREE_TRADER_URL").then(|| "http://127.0.0.1:9/trader/v1".to_string())
+        });
+        assert_eq!(config.api.trader_url, "http://127.0.0.1:9/trader/v1");
+        assert_eq!(config.api.oauth_url, "https://api.schwabapi.com/v1/oauth");
+    }
+}

@@ -1,0 +1,66 @@
+//! `palmtree demo` and `--demo`: the whole program against a simulator started in-process.
+//!
+//! The login runs for real: a loopback listener, the simulator's authorize redirect followed
+//! the way a browser would, and a PKCE code exchange. Only the user's approval is skipped.
+
+use std::time::Duration;
+
+use anyhow::Context;
+
+use crate::auth::PendingLogin;
+use crate::broker::Broker;
+use crate::schwab::{ApiUrls, AppCredentials, ClientOptions, SchwabClient};
+use crate::sim::{DEMO_APP_KEY, DEMO_APP_SECRET, Sim, SimOptions};
+
+/// A running simulator and a broker logged in to it.
+pub struct Demo {
+    pub sim: Sim,
+    pub broker: Broker,
+}
+
+/// Where the demo's own redirect listener binds: a free port on loopback.
+const DEMO_CALLBACK: &str = "http://127.0.0.1:0/callback";
+
+/// Starts a simulator and logs in to it.
+pub async fn start(seed: u64) -> anyhow::Result<Demo> {
+    let sim = Sim::start(SimOptions {
+        seed,
+        ..SimOptions::default()
+    })
+    .await
+    .context("could not start the demo simulator on 127.0.0.1")?;
+    let urls = ApiUrls::under(&sim.base_url()).context("the simulator's address is not a URL")?;
+    let client = SchwabClient::new(ClientOptions::new(
+        urls,
+        AppCredentials::new(DEMO_APP_KEY, DEMO_APP_SECRET),
+    ))?;
+    login(&sim, &client).await?;
+    Ok(Demo {
+        sim,
+        broker: Broker::new(client),
+    })
+}
+
+/// Logs `client` in to `sim` through the same listener and exchange a real login uses.
+pub async fn login(sim: &Sim, client: &SchwabClient) -> anyhow::Result<()> {
+    let pending = PendingLogin::start(client, DEMO_CALLBACK).await?;
+    sim.register_callback(pending.redirect_uri());
+    // Stands in for the user's browser: fetch the authorize URL and follow its redirect to
+    // the listener, which is what a browser does after the user approves.
+    let browser = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::limited(3))
+        .timeout(Duration::from_secs(10))
+        .build()?;
+    let landing = browser
+        .get(pending.authorize_url().clone())
+        .send()
+        .await
+        .context("the demo could not open the simulator's authorize page")?;
+    anyhow::ensure!(
+        landing.status().is_success(),
+        "the demo login landed on HTTP {}",
+        landing.status().as_u16()
+    );
+    pending.finish(client, Duration::from_secs(10)).await?;
+    Ok(())
+}
