@@ -14,5 +14,7 @@ pub mod logging;
 pub mod sanitize;
 pub mod schwab;
 pub mod sim;
+pub mod store;
 pub mod trading;
 pub mod tui;
+pub mod vault;
