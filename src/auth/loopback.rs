@@ -3,8 +3,9 @@
 //! It accepts exactly one request on the callback's path whose state matches; anything else
 //! (a favicon, a wrong path, a stale state) is answered and ignored. It stops after that one
 //! request or when its time runs out, whichever comes first.
-//! Limitation: it speaks plain HTTP, which suits the simulator; Schwab's real callbacks are
-//! HTTPS.
+//!
+//! An `https` callback is served over TLS with a self-signed certificate made at start, since
+//! Schwab only accepts HTTPS callbacks; an `http` callback (the simulator's) is served plain.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -19,6 +20,9 @@ use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio::sync::{oneshot, watch};
+use tokio_rustls::TlsAcceptor;
+use tokio_rustls::rustls::ServerConfig;
+use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use url::Url;
 
 use super::LoginError;
@@ -30,6 +34,7 @@ pub struct Loopback {
     addr: SocketAddr,
     code: oneshot::Receiver<AuthCode>,
     stop: watch::Sender<bool>,
+    certificate: Option<CertificateDer<'static>>,
 }
 
 impl Loopback {
@@ -64,6 +69,13 @@ impl Loopback {
             callback.to_string()
         };
 
+        let (acceptor, certificate) = if url.scheme() == "https" {
+            let (acceptor, certificate) = self_signed_acceptor(host)?;
+            (Some(acceptor), Some(certificate))
+        } else {
+            (None, None)
+        };
+
         let (code_tx, code_rx) = oneshot::channel();
         let (stop_tx, stop_rx) = watch::channel(false);
         let shared = Arc::new(Shared {
@@ -72,12 +84,13 @@ impl Loopback {
             sender: Mutex::new(Some(code_tx)),
             stop: stop_tx.clone(),
         });
-        tokio::spawn(serve(listener, shared, stop_rx));
+        tokio::spawn(serve(listener, acceptor, shared, stop_rx));
         Ok(Loopback {
             redirect_uri,
             addr,
             code: code_rx,
             stop: stop_tx,
+            certificate,
         })
     }
 
@@ -88,6 +101,12 @@ impl Loopback {
 
     pub fn local_addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// The certificate made for this listener (HTTPS callbacks only), so a test client can
+    /// trust exactly it and nothing else.
+    pub fn certificate(&self) -> Option<&CertificateDer<'static>> {
+        self.certificate.as_ref()
     }
 
     /// Waits for the one accepted redirect, or gives up after `timeout`.
@@ -109,7 +128,26 @@ struct Shared {
     stop: watch::Sender<bool>,
 }
 
-async fn serve(listener: TcpListener, shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
+/// A TLS acceptor with a fresh self-signed certificate for `host` (an IP becomes an IP SAN).
+fn self_signed_acceptor(host: &str) -> Result<(TlsAcceptor, CertificateDer<'static>), LoginError> {
+    let tls_error = |e: String| LoginError::Bind(format!("cannot set up HTTPS: {e}"));
+    let made = rcgen::generate_simple_self_signed(vec![host.to_string()])
+        .map_err(|e| tls_error(e.to_string()))?;
+    let certificate = made.cert.der().clone();
+    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(made.signing_key.serialize_der()));
+    let config = ServerConfig::builder()
+        .with_no_client_auth()
+        .with_single_cert(vec![certificate.clone()], key)
+        .map_err(|e| tls_error(e.to_string()))?;
+    Ok((TlsAcceptor::from(Arc::new(config)), certificate))
+}
+
+async fn serve(
+    listener: TcpListener,
+    acceptor: Option<TlsAcceptor>,
+    shared: Arc<Shared>,
+    mut stop: watch::Receiver<bool>,
+) {
     loop {
         let accepted = tokio::select! {
             accepted = listener.accept() => accepted,
@@ -117,11 +155,23 @@ async fn serve(listener: TcpListener, shared: Arc<Shared>, mut stop: watch::Rece
         };
         let Ok((stream, _)) = accepted else { continue };
         let shared = shared.clone();
+        let acceptor = acceptor.clone();
         tokio::spawn(async move {
             let service = service_fn(move |request| answer(shared.clone(), request));
-            let _ = hyper::server::conn::http1::Builder::new()
-                .serve_connection(TokioIo::new(stream), service)
-                .await;
+            let http = hyper::server::conn::http1::Builder::new();
+            match acceptor {
+                // A browser that rejects the certificate just closes the connection; that is
+                // not an error worth more than a debug line.
+                Some(acceptor) => match acceptor.accept(stream).await {
+                    Ok(tls) => {
+                        let _ = http.serve_connection(TokioIo::new(tls), service).await;
+                    }
+                    Err(e) => tracing::debug!(error = %e, "TLS handshake on the callback failed"),
+                },
+                None => {
+                    let _ = http.serve_connection(TokioIo::new(stream), service).await;
+                }
+            }
         });
         if *stop.borrow() {
             break;

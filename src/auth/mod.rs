@@ -3,7 +3,9 @@
 //! The flow: fresh secrets → authorize URL → the redirect caught by the loopback listener →
 //! the code exchanged at once by the Schwab client. Nothing here stores tokens.
 
+pub mod callback;
 pub mod loopback;
+pub mod paste;
 pub mod pkce;
 pub mod redirect;
 
@@ -30,6 +32,14 @@ pub enum LoginError {
     Exchange(#[from] SchwabError),
     #[error("the system random source failed: {0}")]
     Random(String),
+    #[error(
+        "no redirected URL could be read: standard input is not a terminal and gave nothing. \
+         Run `palmtree login` in a terminal, or pipe the redirected URL into `palmtree login \
+         --paste`"
+    )]
+    NoInput,
+    #[error("could not read the pasted URL: {0}")]
+    Input(String),
 }
 
 /// A login under way: secrets made, listener bound, authorize URL built.

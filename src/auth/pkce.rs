@@ -59,7 +59,7 @@ mod tests {
     fn rfc7636_appendix_b_vector() {
         assert_eq!(
             challenge_for("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
-            "E9Melhoa2OwvFWR0yCGMHFcHdSWGX5R1rNY6UhNkeDo"
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
         );
     }
 
