@@ -8,7 +8,7 @@ pub mod broker;
 pub mod cli;
 pub mod clock;
 pub mod config;
-// pub mod demo; (waits for the simulator)
+pub mod demo;
 pub mod format;
 pub mod logging;
 pub mod sanitize;
