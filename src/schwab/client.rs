@@ -4,11 +4,13 @@
 //! 401, with a single refresh in flight however many calls wait on it. Reads (GETs) may be
 //! sent again after a refresh; nothing here ever resends a request that changes an order.
 
+use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, RETRY_AFTER};
 use secrecy::{ExposeSecret, SecretString};
@@ -31,6 +33,13 @@ pub const ACCESS_MARGIN: TimeDelta = TimeDelta::seconds(60);
 
 /// The real Schwab host; the three APIs hang off it at their own prefixes.
 pub const SCHWAB_HOST: &str = "https://api.schwabapi.com";
+
+/// Reads allowed per minute by default: under Schwab's 120 a minute per app, leaving room for
+/// the token calls and for another palmtree process run from a script.
+pub const DEFAULT_READS_PER_MINUTE: u32 = 110;
+
+/// The most reads sent back to back before the limiter starts spacing them.
+const READ_BURST: u32 = 10;
 
 /// The most symbols Schwab takes in one `/quotes` call.
 pub const MAX_QUOTE_SYMBOLS: usize = 500;
@@ -139,6 +148,8 @@ pub struct ClientOptions {
     pub timeout: Duration,
     pub connect_timeout: Duration,
     pub clock: Clock,
+    /// The client-side limit on non-order calls, shared by every task using this client.
+    pub reads_per_minute: u32,
 }
 
 impl ClientOptions {
@@ -149,6 +160,7 @@ impl ClientOptions {
             timeout: Duration::from_secs(15),
             connect_timeout: Duration::from_secs(5),
             clock: Clock::system(),
+            reads_per_minute: DEFAULT_READS_PER_MINUTE,
         }
     }
 }
@@ -171,6 +183,7 @@ struct Inner {
     login_required: AtomicBool,
     sink: std::sync::RwLock<Option<TokenSink>>,
     refreshes: AtomicU64,
+    reads: DefaultDirectRateLimiter,
 }
 
 impl SchwabClient {
@@ -184,6 +197,9 @@ impl SchwabClient {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| SchwabError::Network(describe_reqwest(&e)))?;
+        let per_minute = NonZeroU32::new(options.reads_per_minute).unwrap_or(NonZeroU32::MIN);
+        let burst = NonZeroU32::new(READ_BURST.min(per_minute.get())).unwrap_or(NonZeroU32::MIN);
+        let reads = RateLimiter::direct(Quota::per_minute(per_minute).allow_burst(burst));
         Ok(SchwabClient {
             inner: Arc::new(Inner {
                 http,
@@ -196,6 +212,7 @@ impl SchwabClient {
                 login_required: AtomicBool::new(false),
                 sink: std::sync::RwLock::new(None),
                 refreshes: AtomicU64::new(0),
+                reads,
             }),
         })
     }
@@ -418,6 +435,7 @@ impl SchwabClient {
                 Some(tokens) => tokens.access_token,
                 None => return Err(SchwabError::LoginRequired("not logged in".into())),
             };
+            self.inner.reads.until_ready().await;
             let response = self
                 .inner
                 .http
