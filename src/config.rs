@@ -228,7 +228,9 @@ mod tests {
     #[test]
     fn errors_name_the_line() {
         let text = "[api]\ntimeout_secs = 5\nbogus = 1\n";
-        let error = Config::parse(text, Path::new("c.toml")).unwrap_err().to_string();
+        let error = Config::parse(text, Path::new("c.toml"))
+            .unwrap_err()
+            .to_string();
         assert!(error.starts_with("c.toml: line 3: "), "{error}");
         assert!(error.contains("bogus"), "{error}");
     }

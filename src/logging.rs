@@ -36,8 +36,10 @@ pub fn init(state_dir: &Path) -> io::Result<(WorkerGuard, PathBuf)> {
         .map_err(io::Error::other)?;
     let (writer, guard) = tracing_appender::non_blocking(appender);
     let level = std::env::var("PALMTREE_LOG").unwrap_or_else(|_| "info".into());
-    let filter = EnvFilter::try_new(format!("{level},hyper=warn,h2=warn,rustls=warn,reqwest=warn"))
-        .unwrap_or_else(|_| EnvFilter::new("info"));
+    let filter = EnvFilter::try_new(format!(
+        "{level},hyper=warn,h2=warn,rustls=warn,reqwest=warn"
+    ))
+    .unwrap_or_else(|_| EnvFilter::new("info"));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_ansi(false)
@@ -103,7 +105,9 @@ fn flush_run(out: &mut String, run: &mut String) {
 fn is_uuid(run: &str) -> bool {
     let groups: Vec<&str> = run.split('-').collect();
     groups.iter().map(|g| g.len()).eq([8, 4, 4, 4, 12])
-        && groups.iter().all(|g| g.chars().all(|c| c.is_ascii_hexdigit()))
+        && groups
+            .iter()
+            .all(|g| g.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
 #[cfg(test)]

@@ -152,7 +152,9 @@ async fn simulator(port: u16, seed: u64, callbacks: Vec<String>) -> anyhow::Resu
          \nPoint any Schwab client at these URLs. Ctrl-C stops the simulator.\n",
         options.callbacks.join(", ")
     ))?;
-    tokio::signal::ctrl_c().await.context("cannot wait for Ctrl-C")?;
+    tokio::signal::ctrl_c()
+        .await
+        .context("cannot wait for Ctrl-C")?;
     sim.shutdown().await;
     Ok(ExitCode::SUCCESS)
 }

@@ -1,7 +1,7 @@
 //! The login exchange end to end over loopback: PKCE, state, the one-shot listener and the
 //! code exchange against the simulator, and the HTTPS listener's certificate.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::time::Duration;
 
@@ -18,7 +18,11 @@ async fn sim() -> Sim {
 
 fn client(sim: &Sim, secret: &str) -> SchwabClient {
     let urls = ApiUrls::under(&sim.base_url()).unwrap();
-    SchwabClient::new(ClientOptions::new(urls, AppCredentials::new(DEMO_APP_KEY, secret))).unwrap()
+    SchwabClient::new(ClientOptions::new(
+        urls,
+        AppCredentials::new(DEMO_APP_KEY, secret),
+    ))
+    .unwrap()
 }
 
 fn browser() -> reqwest::Client {
@@ -36,7 +40,11 @@ async fn demo_login_exchanges_a_real_code_and_reads_accounts() {
     palmtree::demo::login(&sim, &client).await.unwrap();
     let tokens = client.tokens().await.expect("logged in");
     let lifetime = tokens.refresh_deadline - tokens.exchanged_at;
-    assert_eq!(lifetime.num_seconds(), 7 * 24 * 3600, "7 days to the second");
+    assert_eq!(
+        lifetime.num_seconds(),
+        7 * 24 * 3600,
+        "7 days to the second"
+    );
     let access = tokens.access_expires_at - tokens.exchanged_at;
     assert_eq!(access.num_seconds(), 1800);
     assert_eq!(sim.stats().grants("authorization_code"), 1);
@@ -44,7 +52,11 @@ async fn demo_login_exchanges_a_real_code_and_reads_accounts() {
     let broker = Broker::new(client);
     let accounts = broker.accounts().await.unwrap();
     assert_eq!(accounts.len(), 2);
-    assert!(accounts.iter().any(|a| a.positions.iter().any(|p| p.quantity.is_sign_negative())));
+    assert!(
+        accounts
+            .iter()
+            .any(|a| a.positions.iter().any(|p| p.quantity.is_sign_negative()))
+    );
 }
 
 #[tokio::test]
@@ -66,7 +78,9 @@ async fn a_wrong_client_secret_is_refused_at_the_exchange() {
 async fn stray_requests_are_ignored_and_the_right_one_accepted() {
     let sim = sim().await;
     let client = client(&sim, DEMO_APP_SECRET);
-    let pending = PendingLogin::start(&client, "http://127.0.0.1:0/callback").await.unwrap();
+    let pending = PendingLogin::start(&client, "http://127.0.0.1:0/callback")
+        .await
+        .unwrap();
     sim.register_callback(pending.redirect_uri());
     let base = pending.redirect_uri().to_string();
     let web = browser();
@@ -75,17 +89,26 @@ async fn stray_requests_are_ignored_and_the_right_one_accepted() {
     let wrong_state = format!("{base}?code=C0.fake%40&state=not-this-one");
     assert_eq!(web.get(&wrong_state).send().await.unwrap().status(), 400);
     // The real redirect still gets through after the strays.
-    let landing = web.get(pending.authorize_url().clone()).send().await.unwrap();
+    let landing = web
+        .get(pending.authorize_url().clone())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(landing.status(), 200);
     let page = landing.text().await.unwrap();
     assert!(page.contains("go back to the terminal"), "{page}");
-    pending.finish(&client, Duration::from_secs(5)).await.unwrap();
+    pending
+        .finish(&client, Duration::from_secs(5))
+        .await
+        .unwrap();
     assert!(client.tokens().await.is_some());
 }
 
 #[tokio::test]
 async fn the_listener_gives_up_after_its_timeout() {
-    let listener = Loopback::bind("http://127.0.0.1:0/cb", "state".into()).await.unwrap();
+    let listener = Loopback::bind("http://127.0.0.1:0/cb", "state".into())
+        .await
+        .unwrap();
     let started = std::time::Instant::now();
     let result = listener.wait(Duration::from_millis(200)).await;
     assert!(matches!(result, Err(LoginError::Timeout(_))));
@@ -94,10 +117,15 @@ async fn the_listener_gives_up_after_its_timeout() {
 
 #[tokio::test]
 async fn https_listener_serves_its_own_certificate_and_closes_after_success() {
-    let listener = Loopback::bind("https://127.0.0.1:0", "s-1".into()).await.unwrap();
+    let listener = Loopback::bind("https://127.0.0.1:0", "s-1".into())
+        .await
+        .unwrap();
     let port = listener.local_addr().port();
     assert_eq!(listener.redirect_uri(), format!("https://127.0.0.1:{port}"));
-    let der = listener.certificate().expect("an https listener has a certificate").clone();
+    let der = listener
+        .certificate()
+        .expect("an https listener has a certificate")
+        .clone();
 
     // A client that trusts the system roots only must refuse the self-signed certificate.
     let stranger = reqwest::Client::builder().build().unwrap();
@@ -114,12 +142,19 @@ async fn https_listener_serves_its_own_certificate_and_closes_after_success() {
     let answer = trusting.get(&url).send().await.unwrap();
     assert_eq!(answer.status(), 200);
     let code = listener.wait(Duration::from_secs(5)).await.unwrap();
-    assert_eq!(code.0.expose_secret(), "C0.abc.def@", "percent-decoded once");
+    assert_eq!(
+        code.0.expose_secret(),
+        "C0.abc.def@",
+        "percent-decoded once"
+    );
 
     tokio::time::sleep(Duration::from_millis(100)).await;
     let fresh = reqwest::Client::builder()
         .tls_certs_only([reqwest::Certificate::from_der(der.as_ref()).unwrap()])
         .build()
         .unwrap();
-    assert!(fresh.get(&url).send().await.is_err(), "the listener closed after success");
+    assert!(
+        fresh.get(&url).send().await.is_err(),
+        "the listener closed after success"
+    );
 }

@@ -77,7 +77,11 @@ mod tests {
     #[test]
     fn each_mistake_is_named() {
         assert!(texts("HTTPS://127.0.0.1:8182")[0].contains("scheme has upper-case"));
-        assert!(texts("https://LOCALHOST:8182").iter().any(|t| t.contains("host has upper")));
+        assert!(
+            texts("https://LOCALHOST:8182")
+                .iter()
+                .any(|t| t.contains("host has upper"))
+        );
         assert!(texts("https://localhost:8182")[0].contains("localhost"));
         assert!(texts("http://127.0.0.1:8182")[0].contains("only accepts https"));
         assert!(texts("https://127.0.0.1:8182/")[0].contains("ends with a slash"));

@@ -38,7 +38,11 @@ pub async fn read_pasted<R: AsyncBufRead + Unpin>(
     terminal_wait: Duration,
     piped_wait: Duration,
 ) -> Result<String, LoginError> {
-    let wait = if is_terminal { terminal_wait } else { piped_wait };
+    let wait = if is_terminal {
+        terminal_wait
+    } else {
+        piped_wait
+    };
     let mut line = String::new();
     loop {
         line.clear();

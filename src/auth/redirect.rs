@@ -10,7 +10,12 @@ use super::pkce::LoginSecrets;
 
 /// The authorize URL: the callback exactly as configured, `response_type=code`, the state and
 /// the S256 challenge.
-pub fn authorize_url(oauth_base: &Url, app_key: &str, callback: &str, secrets: &LoginSecrets) -> Url {
+pub fn authorize_url(
+    oauth_base: &Url,
+    app_key: &str,
+    callback: &str,
+    secrets: &LoginSecrets,
+) -> Url {
     let mut url = crate::schwab::ApiUrls::join(oauth_base, &["authorize"]);
     url.query_pairs_mut()
         .append_pair("client_id", app_key)
@@ -61,7 +66,9 @@ impl std::fmt::Debug for AuthCode {
 /// port and path; Schwab adds a `/` before the `?`, so a path of `/` matches a callback with
 /// no path.
 pub fn parse_redirect(text: &str, callback: &str, state: &str) -> Result<AuthCode, RedirectError> {
-    let trimmed = text.trim().trim_matches(|c| c == '"' || c == '\'' || c == '<' || c == '>');
+    let trimmed = text
+        .trim()
+        .trim_matches(|c| c == '"' || c == '\'' || c == '<' || c == '>');
     let url = Url::parse(trimmed.trim()).map_err(|_| RedirectError::NotAUrl)?;
     let expected = Url::parse(callback).map_err(|_| RedirectError::NotAUrl)?;
     if !same_place(&url, &expected) {
@@ -86,7 +93,9 @@ pub fn parse_redirect(text: &str, callback: &str, state: &str) -> Result<AuthCod
     {
         return Err(RedirectError::Refused(crate::sanitize::clean(&error, 120)));
     }
-    let code = code.filter(|c| !c.is_empty()).ok_or(RedirectError::NoCode)?;
+    let code = code
+        .filter(|c| !c.is_empty())
+        .ok_or(RedirectError::NoCode)?;
     if returned_state.as_deref() != Some(state) {
         return Err(RedirectError::StateMismatch);
     }
@@ -127,7 +136,11 @@ mod tests {
         assert_eq!(code.0.expose_secret(), "C0.abc.def@");
         let twice = "https://127.0.0.1:8182/?code=C0.abc.def%2540&state=xyz";
         let code = parse_redirect(twice, CALLBACK, "xyz").unwrap();
-        assert_eq!(code.0.expose_secret(), "C0.abc.def%40", "decoded exactly once");
+        assert_eq!(
+            code.0.expose_secret(),
+            "C0.abc.def%40",
+            "decoded exactly once"
+        );
         assert_eq!(
             parse_redirect(pasted, CALLBACK, "other").unwrap_err(),
             RedirectError::StateMismatch
@@ -147,8 +160,14 @@ mod tests {
             RedirectError::WrongPlace { .. }
         ));
         let no_code = "https://127.0.0.1:8182/?session=abc";
-        assert_eq!(parse_redirect(no_code, CALLBACK, "s").unwrap_err(), RedirectError::NoCode);
-        assert_eq!(parse_redirect("hello", CALLBACK, "s").unwrap_err(), RedirectError::NotAUrl);
+        assert_eq!(
+            parse_redirect(no_code, CALLBACK, "s").unwrap_err(),
+            RedirectError::NoCode
+        );
+        assert_eq!(
+            parse_redirect("hello", CALLBACK, "s").unwrap_err(),
+            RedirectError::NotAUrl
+        );
     }
 
     #[test]
@@ -158,8 +177,17 @@ mod tests {
         let url = authorize_url(&base, "KEY", "https://127.0.0.1:8182/cb/", &secrets);
         assert_eq!(url.path(), "/v1/oauth/authorize");
         let pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
-        let get = |k: &str| pairs.iter().find(|(key, _)| key == k).map(|(_, v)| v.as_str());
-        assert_eq!(get("redirect_uri"), Some("https://127.0.0.1:8182/cb/"), "byte for byte");
+        let get = |k: &str| {
+            pairs
+                .iter()
+                .find(|(key, _)| key == k)
+                .map(|(_, v)| v.as_str())
+        };
+        assert_eq!(
+            get("redirect_uri"),
+            Some("https://127.0.0.1:8182/cb/"),
+            "byte for byte"
+        );
         assert_eq!(get("response_type"), Some("code"));
         assert_eq!(get("code_challenge_method"), Some("S256"));
         assert_eq!(get("state"), Some(secrets.state.as_str()));

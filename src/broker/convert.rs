@@ -6,7 +6,9 @@
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
-use super::model::{Account, AccountKey, AssetKind, Balances, Position, Quote, QuoteRow, QuoteState};
+use super::model::{
+    Account, AccountKey, AssetKind, Balances, Position, Quote, QuoteRow, QuoteState,
+};
 use crate::sanitize::clean;
 use crate::schwab::accounts::{AccountEnvelope, AssetType, WirePosition};
 use crate::schwab::quotes::{QuoteAssetType, QuoteBatch, QuoteEntry};
@@ -90,8 +92,14 @@ pub fn position(wire: &WirePosition) -> Position {
     };
     let text = |value: Option<&String>, max| value.map(|s| clean(s, max)).unwrap_or_default();
     Position {
-        symbol: text(instrument.as_ref().and_then(|i| i.symbol.as_ref()), SYMBOL_MAX),
-        description: text(instrument.as_ref().and_then(|i| i.description.as_ref()), TEXT_MAX),
+        symbol: text(
+            instrument.as_ref().and_then(|i| i.symbol.as_ref()),
+            SYMBOL_MAX,
+        ),
+        description: text(
+            instrument.as_ref().and_then(|i| i.description.as_ref()),
+            TEXT_MAX,
+        ),
         kind,
         underlying: instrument
             .as_ref()
@@ -169,7 +177,10 @@ pub fn quote(symbol: &str, entry: &QuoteEntry) -> Option<Quote> {
     };
     Some(Quote {
         symbol: clean(entry.symbol.as_deref().unwrap_or(symbol), SYMBOL_MAX),
-        description: clean(reference.description.as_deref().unwrap_or_default(), TEXT_MAX),
+        description: clean(
+            reference.description.as_deref().unwrap_or_default(),
+            TEXT_MAX,
+        ),
         kind,
         bid: q.bid_price,
         ask: q.ask_price,
@@ -180,7 +191,10 @@ pub fn quote(symbol: &str, entry: &QuoteEntry) -> Option<Quote> {
         low: q.low_price,
         close: q.close_price,
         net_change: q.net_change,
-        net_pct: q.net_percent_change.or(q.future_percent_change),
+        // Futures send `futurePercentChange` as a fraction (-0.0003 for -0.03 %).
+        net_pct: q
+            .net_percent_change
+            .or_else(|| q.future_percent_change.map(|f| f * Decimal::ONE_HUNDRED)),
         volume: q.total_volume,
         week52_high: q.week52_high,
         week52_low: q.week52_low,

@@ -13,7 +13,9 @@ use rust_decimal::Decimal;
 ///
 /// An asset type this build does not know is kept by name rather than refused, so a new
 /// Schwab product shows up as a row instead of an error.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum AssetKind {
     Equity,
     Etf,
@@ -45,7 +47,7 @@ impl AssetKind {
 ///
 /// The hash is as good as the account number to an attacker who holds a token, so it is never
 /// printed: `Debug` and `Display` show a placeholder.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct AccountKey(String);
 
 impl AccountKey {
@@ -66,7 +68,7 @@ impl fmt::Debug for AccountKey {
 }
 
 /// One brokerage account with what it holds.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Account {
     pub key: AccountKey,
     /// What the user sees: the nickname when there is one, else `…1234` (last four digits).
@@ -78,7 +80,7 @@ pub struct Account {
 }
 
 /// The balances a trader watches, from the API's `currentBalances`.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Balances {
     pub cash: Option<Decimal>,
     pub buying_power: Option<Decimal>,
@@ -87,7 +89,7 @@ pub struct Balances {
 }
 
 /// One holding. Quantities are signed: a short position has a negative quantity.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Position {
     pub symbol: String,
     pub description: String,
@@ -109,7 +111,7 @@ pub struct Position {
 ///
 /// An index has no bid or ask and a mutual fund has no last trade; those stay `None` and are
 /// drawn as blanks, never as zero.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Quote {
     pub symbol: String,
     pub description: String,
@@ -133,7 +135,7 @@ pub struct Quote {
 }
 
 /// The outcome for one symbol of a quote request.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum QuoteState {
     Live(Box<Quote>),
     /// The API said it does not know the symbol.
@@ -144,7 +146,7 @@ pub enum QuoteState {
 }
 
 /// One row of a watchlist: the symbol asked for and what came back.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct QuoteRow {
     pub symbol: String,
     pub state: QuoteState,

@@ -55,9 +55,19 @@ pub fn to_table(accounts: &[Account]) -> String {
     for account in accounts {
         out.push_str(&format!("{} ({})\n", account.label, account.kind));
         let mut rows = vec![
-            ["SYMBOL", "QTY", "AVG", "LAST", "VALUE", "DAY P&L", "DAY %", "TOTAL P&L", "TOTAL %"]
-                .map(String::from)
-                .to_vec(),
+            [
+                "SYMBOL",
+                "QTY",
+                "AVG",
+                "LAST",
+                "VALUE",
+                "DAY P&L",
+                "DAY %",
+                "TOTAL P&L",
+                "TOTAL %",
+            ]
+            .map(String::from)
+            .to_vec(),
         ];
         for p in &account.positions {
             rows.push(vec![
@@ -75,8 +85,19 @@ pub fn to_table(accounts: &[Account]) -> String {
         let value: Decimal = account.positions.iter().map(|p| p.market_value).sum();
         let day: Decimal = account.positions.iter().filter_map(|p| p.day_pl).sum();
         let total: Decimal = account.positions.iter().filter_map(|p| p.total_pl).sum();
-        let mut totals = vec!["TOTAL".to_string(), String::new(), String::new(), String::new()];
-        totals.extend([money(value), pl(day), String::new(), pl(total), String::new()]);
+        let mut totals = vec![
+            "TOTAL".to_string(),
+            String::new(),
+            String::new(),
+            String::new(),
+        ];
+        totals.extend([
+            money(value),
+            pl(day),
+            String::new(),
+            pl(total),
+            String::new(),
+        ]);
         rows.push(totals);
         out.push_str(&super::table(&rows, &[1, 2, 3, 4, 5, 6, 7, 8]));
         let b = &account.balances;

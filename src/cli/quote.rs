@@ -43,9 +43,18 @@ pub fn to_json(rows: &[QuoteRow]) -> Value {
 /// The rows as an aligned table.
 pub fn to_table(rows: &[QuoteRow]) -> String {
     let mut lines = vec![
-        ["SYMBOL", "LAST", "BID", "ASK", "CHANGE", "%CHANGE", "VOLUME", "DESCRIPTION"]
-            .map(String::from)
-            .to_vec(),
+        [
+            "SYMBOL",
+            "LAST",
+            "BID",
+            "ASK",
+            "CHANGE",
+            "%CHANGE",
+            "VOLUME",
+            "DESCRIPTION",
+        ]
+        .map(String::from)
+        .to_vec(),
     ];
     for row in rows {
         let cells = match &row.state {

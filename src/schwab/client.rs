@@ -293,7 +293,10 @@ impl SchwabClient {
             refresh_deadline: sent_at + REFRESH_LIFETIME,
         };
         self.install(tokens.clone()).await;
-        tracing::info!(expires_in = response.expires_in, "code exchanged for tokens");
+        tracing::info!(
+            expires_in = response.expires_in,
+            "code exchanged for tokens"
+        );
         Ok(tokens)
     }
 
@@ -558,7 +561,12 @@ fn log_correlation(endpoint: &'static str, status: StatusCode, headers: &HeaderM
         .get("schwab-client-correlid")
         .and_then(|v| v.to_str().ok())
         .unwrap_or("-");
-    tracing::debug!(endpoint, status = status.as_u16(), correl_id = correl, "schwab response");
+    tracing::debug!(
+        endpoint,
+        status = status.as_u16(),
+        correl_id = correl,
+        "schwab response"
+    );
 }
 
 /// A reqwest error in a few words, without its URL (which could carry an account hash).

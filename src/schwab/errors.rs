@@ -174,9 +174,15 @@ mod tests {
         let md = br#"{"errors":[{"id":"x","status":"404","title":"Not Found"}]}"#;
         assert_eq!(summarize_error_body(md), "Not Found");
         let trader = br#"{"message":"Order rejected","errors":["price too far"]}"#;
-        assert_eq!(summarize_error_body(trader), "Order rejected: price too far");
+        assert_eq!(
+            summarize_error_body(trader),
+            "Order rejected: price too far"
+        );
         let html = b"<html><head><title>Access Denied</title></head><body>no</body></html>";
-        assert_eq!(summarize_error_body(html), "a web page titled \"Access Denied\"");
+        assert_eq!(
+            summarize_error_body(html),
+            "a web page titled \"Access Denied\""
+        );
         assert_eq!(summarize_error_body(b""), "an empty body");
         assert_eq!(summarize_error_body(b"Bad Gateway\nmore"), "Bad Gateway");
     }

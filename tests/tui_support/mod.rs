@@ -1,0 +1,317 @@
+//! Shared fixtures for the TUI tests: demo-like accounts and quotes, a state built from them
+//! through `update`, and helpers that render to a `TestBackend` and read the buffer back.
+
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use chrono::{DateTime, Local, TimeZone};
+use palmtree::broker::model::{
+    Account, AccountKey, AssetKind, Balances, Position, Quote, QuoteRow, QuoteState,
+};
+use palmtree::tui::action::{Action, Command};
+use palmtree::tui::theme::Theme;
+use palmtree::tui::update::update;
+use palmtree::tui::{State, TuiOptions, views};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::text::Line;
+use rust_decimal::Decimal;
+use rust_decimal_macros::dec;
+
+pub const OPTION_SYMBOL: &str = "AAPL  250620C00200000";
+pub const HOSTILE: &str = "Evil \x1b]0;owned\x07 Corp \x1b[2J\u{9b}31m\u{202e}gnp.exe";
+
+pub fn at(h: u32, m: u32, s: u32) -> DateTime<Local> {
+    Local
+        .with_ymd_and_hms(2025, 3, 14, h, m, s)
+        .single()
+        .unwrap()
+}
+
+pub fn options() -> TuiOptions {
+    TuiOptions {
+        watchlist: [
+            "AAPL",
+            "SPY",
+            "$SPX",
+            OPTION_SYMBOL,
+            "/ESZ25",
+            "ZZZZ",
+            "MSFT",
+        ]
+        .map(String::from)
+        .to_vec(),
+        title: "palmtree — DEMO".to_string(),
+        ..TuiOptions::default()
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn position(
+    symbol: &str,
+    description: &str,
+    kind: AssetKind,
+    quantity: Decimal,
+    average: Decimal,
+    last: Decimal,
+    market_value: Decimal,
+    day_pl: Decimal,
+    total_pl: Decimal,
+) -> Position {
+    Position {
+        symbol: symbol.to_string(),
+        description: description.to_string(),
+        kind,
+        underlying: None,
+        quantity,
+        average_price: Some(average),
+        last: Some(last),
+        market_value,
+        day_pl: Some(day_pl),
+        day_pl_pct: None,
+        total_pl: Some(total_pl),
+        total_pl_pct: None,
+    }
+}
+
+/// Two accounts: a margin account with a long stock, an ETF, an option and a short stock,
+/// and a cash account with one fund whose description has wide characters.
+pub fn accounts() -> Vec<Account> {
+    let mut option = position(
+        OPTION_SYMBOL,
+        "APPLE INC 06/20/2025 $200 Call",
+        AssetKind::Option,
+        dec!(2),
+        dec!(5.25),
+        dec!(6.10),
+        dec!(1220.00),
+        dec!(30.00),
+        dec!(170.00),
+    );
+    option.underlying = Some("AAPL".to_string());
+    vec![
+        Account {
+            key: AccountKey::new("HASH-ONE"),
+            label: "Individual …1234".to_string(),
+            kind: "MARGIN".to_string(),
+            balances: Balances {
+                cash: Some(dec!(12345.67)),
+                buying_power: Some(dec!(45678.90)),
+                day_trading_buying_power: Some(dec!(91357.80)),
+                liquidation_value: Some(dec!(54000.17)),
+            },
+            positions: vec![
+                position(
+                    "AAPL",
+                    "Apple Inc",
+                    AssetKind::Equity,
+                    dec!(100),
+                    dec!(150.00),
+                    dec!(187.20),
+                    dec!(18720.00),
+                    dec!(120.00),
+                    dec!(3720.00),
+                ),
+                position(
+                    "SPY",
+                    "SPDR S&P 500 ETF Trust",
+                    AssetKind::Etf,
+                    dec!(50),
+                    dec!(480.25),
+                    dec!(512.40),
+                    dec!(25620.00),
+                    dec!(-45.50),
+                    dec!(1607.50),
+                ),
+                option,
+                position(
+                    "TSLA",
+                    "Tesla Inc",
+                    AssetKind::Equity,
+                    dec!(-20),
+                    dec!(260.00),
+                    dec!(198.275),
+                    dec!(-3965.50),
+                    dec!(-12.30),
+                    dec!(1234.50),
+                ),
+            ],
+        },
+        Account {
+            key: AccountKey::new("HASH-TWO"),
+            label: "Roth IRA …5678".to_string(),
+            kind: "CASH".to_string(),
+            balances: Balances {
+                cash: Some(dec!(2500.00)),
+                buying_power: Some(dec!(2500.00)),
+                day_trading_buying_power: None,
+                liquidation_value: Some(dec!(5100.00)),
+            },
+            positions: vec![position(
+                "VTI",
+                "株式会社 🚀 Total Market ファンド",
+                AssetKind::Etf,
+                dec!(10),
+                dec!(250.00),
+                dec!(260.00),
+                dec!(2600.00),
+                dec!(0),
+                dec!(100.00),
+            )],
+        },
+    ]
+}
+
+fn live(symbol: &str, description: &str, kind: AssetKind) -> Quote {
+    Quote {
+        symbol: symbol.to_string(),
+        description: description.to_string(),
+        kind: Some(kind),
+        ..Quote::default()
+    }
+}
+
+/// The watchlist answers: equity, ETF, index, option, future, not found, unavailable.
+pub fn quote_rows() -> Vec<QuoteRow> {
+    let aapl = Quote {
+        bid: Some(dec!(187.15)),
+        ask: Some(dec!(187.25)),
+        last: Some(dec!(187.20)),
+        open: Some(dec!(185.00)),
+        high: Some(dec!(188.00)),
+        low: Some(dec!(184.50)),
+        close: Some(dec!(185.95)),
+        net_change: Some(dec!(1.25)),
+        net_pct: Some(dec!(0.6722)),
+        volume: Some(dec!(52345678)),
+        week52_low: Some(dec!(164.08)),
+        week52_high: Some(dec!(199.62)),
+        ..live("AAPL", "Apple Inc", AssetKind::Equity)
+    };
+    let spy = Quote {
+        bid: Some(dec!(512.38)),
+        ask: Some(dec!(512.42)),
+        last: Some(dec!(512.40)),
+        net_change: Some(dec!(-0.91)),
+        net_pct: Some(dec!(-0.1773)),
+        volume: Some(dec!(61234567)),
+        ..live("SPY", "SPDR S&P 500 ETF Trust", AssetKind::Etf)
+    };
+    let spx = Quote {
+        last: Some(dec!(5123.45)),
+        net_change: Some(dec!(12.34)),
+        net_pct: Some(dec!(0.2414)),
+        ..live("$SPX", "S&P 500 INDEX", AssetKind::Index)
+    };
+    let option = Quote {
+        bid: Some(dec!(6.05)),
+        ask: Some(dec!(6.15)),
+        last: Some(dec!(6.10)),
+        net_change: Some(dec!(0.15)),
+        net_pct: Some(dec!(2.521)),
+        volume: Some(dec!(1532)),
+        penny_pilot: Some(true),
+        ..live(
+            OPTION_SYMBOL,
+            "APPLE INC 06/20/2025 $200 Call",
+            AssetKind::Option,
+        )
+    };
+    let future = Quote {
+        bid: Some(dec!(5130.25)),
+        ask: Some(dec!(5130.50)),
+        last: Some(dec!(5130.25)),
+        net_change: Some(dec!(-3.25)),
+        net_pct: Some(dec!(-0.0633)),
+        volume: Some(dec!(1234567)),
+        ..live("/ESZ25", "E-mini S&P 500 Dec 2025", AssetKind::Future)
+    };
+    vec![
+        row("AAPL", QuoteState::Live(Box::new(aapl))),
+        row("SPY", QuoteState::Live(Box::new(spy))),
+        row("$SPX", QuoteState::Live(Box::new(spx))),
+        row(OPTION_SYMBOL, QuoteState::Live(Box::new(option))),
+        row("/ESZ25", QuoteState::Live(Box::new(future))),
+        row("ZZZZ", QuoteState::NotFound),
+        row(
+            "MSFT",
+            QuoteState::Unavailable("quote could not be read".to_string()),
+        ),
+    ]
+}
+
+fn row(symbol: &str, state: QuoteState) -> QuoteRow {
+    QuoteRow {
+        symbol: symbol.to_string(),
+        state,
+    }
+}
+
+/// A state with both feeds loaded through `update`, as the event loop would load them.
+pub fn loaded_state() -> State {
+    let mut state = State::new(&options());
+    update(&mut state, Action::Start);
+    update(
+        &mut state,
+        Action::AccountsLoaded {
+            result: Ok(accounts()),
+            at: at(14, 2, 3),
+        },
+    );
+    update(
+        &mut state,
+        Action::QuotesLoaded {
+            result: Ok(quote_rows()),
+            at: at(14, 2, 5),
+        },
+    );
+    state
+}
+
+pub fn command(state: &mut State, command: Command) {
+    update(state, Action::Command(command));
+}
+
+/// Renders the whole screen at `width` x `height` and returns the buffer.
+pub fn render(state: &State, theme: &Theme, width: u16, height: u16) -> Buffer {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal
+        .draw(|frame| views::draw(frame, state, theme))
+        .unwrap();
+    terminal.backend().buffer().clone()
+}
+
+/// The buffer as one string per row, trailing blanks trimmed.
+pub fn lines(buffer: &Buffer) -> Vec<String> {
+    let area = buffer.area;
+    (0..area.height)
+        .map(|y| {
+            let mut line = String::new();
+            let mut skip = false;
+            for x in 0..area.width {
+                let symbol = buffer[(x, y)].symbol();
+                if !std::mem::take(&mut skip) {
+                    line.push_str(symbol);
+                    // A wide character owns the next cell too; that cell holds filler.
+                    skip = Line::raw(symbol).width() > 1;
+                }
+            }
+            line.trim_end().to_string()
+        })
+        .collect()
+}
+
+/// The first row that contains `needle`; fails with the whole screen when none does.
+pub fn row_with<'a>(lines: &'a [String], needle: &str) -> &'a str {
+    lines
+        .iter()
+        .find(|l| l.contains(needle))
+        .map(String::as_str)
+        .ok_or_else(|| format!("no row contains {needle:?} in:\n{}", lines.join("\n")))
+        .unwrap()
+}
+
+/// The whitespace-separated words of a row, for asserting cell values without columns.
+pub fn cells(line: &str) -> Vec<&str> {
+    line.split_whitespace().collect()
+}
