@@ -382,3 +382,34 @@ fn market_data_error_bodies() {
         "string: string"
     );
 }
+
+#[test]
+fn price_history_candles() {
+    let history: palmtree::schwab::market::PriceHistory =
+        serde_json::from_slice(&fixture("pricehistory-monthly.json")).unwrap();
+    assert_eq!(history.symbol.as_deref(), Some("AAPL"));
+    assert_eq!(history.empty, Some(false));
+    assert_eq!(history.candles.len(), 12);
+    let first = &history.candles[0];
+    assert_eq!(first.open, Some(dec("171")));
+    assert_eq!(first.low, Some(dec("170.12")));
+    assert_eq!(first.volume, Some(dec("1099760711")));
+    assert_eq!(first.datetime, Some(1_698_814_800_000));
+}
+
+#[test]
+fn market_hours_sessions() {
+    let hours: palmtree::schwab::market::MarketHours =
+        serde_json::from_slice(&fixture("market-hours.json")).unwrap();
+    let equity = &hours["equity"]["EQ"];
+    assert_eq!(equity.is_open, Some(true));
+    let regular = &equity.session_hours["regularMarket"][0];
+    assert_eq!(regular.start.to_rfc3339(), "2024-10-18T09:30:00-04:00");
+    assert_eq!(regular.end.to_rfc3339(), "2024-10-18T16:00:00-04:00");
+    assert_eq!(
+        hours["option"]["IND"].session_hours["regularMarket"][0]
+            .end
+            .to_rfc3339(),
+        "2024-10-18T16:15:00-04:00"
+    );
+}

@@ -20,6 +20,7 @@ use url::Url;
 
 use super::accounts::{AccountEnvelope, AccountNumber, UserPreference};
 use super::errors::{SchwabError, looks_like_html, summarize_error_body};
+use super::market::{HistoryQuery, MarketHours, PriceHistory};
 use super::quotes::{QuoteBatch, parse_quotes};
 use super::token::{OAuthErrorBody, TokenResponse};
 use crate::clock::Clock;
@@ -520,6 +521,30 @@ impl SchwabClient {
             batch.invalid_symbols.extend(part.invalid_symbols);
         }
         Ok(batch)
+    }
+
+    /// `GET /pricehistory` for one symbol.
+    pub async fn price_history(
+        &self,
+        symbol: &str,
+        query: &HistoryQuery,
+    ) -> Result<PriceHistory, SchwabError> {
+        let mut url = ApiUrls::join(&self.inner.urls.marketdata, &["pricehistory"]);
+        url.query_pairs_mut()
+            .append_pair("symbol", symbol)
+            .append_pair("periodType", query.period_type)
+            .append_pair("period", &query.period.to_string())
+            .append_pair("frequencyType", query.frequency_type)
+            .append_pair("frequency", &query.frequency.to_string());
+        self.get_json("pricehistory", url).await
+    }
+
+    /// `GET /markets` for the given markets (`equity`, `option`, …) today.
+    pub async fn market_hours(&self, markets: &[&str]) -> Result<MarketHours, SchwabError> {
+        let mut url = ApiUrls::join(&self.inner.urls.marketdata, &["markets"]);
+        url.query_pairs_mut()
+            .append_pair("markets", &markets.join(","));
+        self.get_json("markets", url).await
     }
 
     /// `GET /{symbol}/quotes` for one symbol.
