@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod client;
 pub mod errors;
+pub mod market;
 mod open_enum;
 pub mod quotes;
 pub mod token;
