@@ -7,10 +7,12 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
 use super::model::{
-    Account, AccountKey, AssetKind, Balances, Position, Quote, QuoteRow, QuoteState,
+    Account, AccountKey, AssetKind, Balances, Candle, MarketSession, Position, Quote, QuoteRow,
+    QuoteState,
 };
 use crate::sanitize::clean;
 use crate::schwab::accounts::{AccountEnvelope, AssetType, WirePosition};
+use crate::schwab::market::{MarketHours, PriceHistory};
 use crate::schwab::quotes::{QuoteAssetType, QuoteBatch, QuoteEntry};
 
 /// Longest symbol kept (an OSI option symbol is 21 characters).
@@ -223,4 +225,49 @@ pub fn epoch_ms(ms: i64) -> Option<DateTime<Utc>> {
         return None;
     }
     DateTime::from_timestamp_millis(ms)
+}
+
+/// Candles oldest first; a candle missing a price or a usable time is dropped.
+pub fn candles(history: &PriceHistory) -> Vec<Candle> {
+    let mut out: Vec<Candle> = history
+        .candles
+        .iter()
+        .filter_map(|c| {
+            Some(Candle {
+                time: epoch_ms(c.datetime?)?,
+                open: c.open?,
+                high: c.high?,
+                low: c.low?,
+                close: c.close?,
+                volume: c.volume.unwrap_or_default(),
+            })
+        })
+        .collect();
+    out.sort_by_key(|c| c.time);
+    out
+}
+
+/// The equity session at `now`: inside one of today's windows, or closed.
+pub fn market_session(hours: &MarketHours, now: DateTime<Utc>) -> MarketSession {
+    let Some(equity) = hours
+        .get("equity")
+        .and_then(|products| products.values().next())
+    else {
+        return MarketSession::Closed;
+    };
+    let inside = |name: &str| {
+        equity
+            .session_hours
+            .get(name)
+            .is_some_and(|windows| windows.iter().any(|w| w.start <= now && now < w.end))
+    };
+    if inside("regularMarket") {
+        MarketSession::Regular
+    } else if inside("preMarket") {
+        MarketSession::PreMarket
+    } else if inside("postMarket") {
+        MarketSession::AfterHours
+    } else {
+        MarketSession::Closed
+    }
 }

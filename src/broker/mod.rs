@@ -13,8 +13,11 @@ use std::time::Duration;
 
 use tokio::sync::Mutex;
 
+use chrono::{DateTime, Utc};
+
+use crate::schwab::market::HistoryQuery;
 use crate::schwab::{SchwabClient, SchwabError};
-use model::{Account, QuoteRow};
+use model::{Account, Candle, ChartRange, MarketSession, QuoteRow};
 
 /// Why a broker call failed, in the words the status bar shows.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
@@ -107,6 +110,25 @@ impl Broker {
             .collect())
     }
 
+    /// The candles of a price chart, oldest first, with unusable candles dropped.
+    pub async fn price_history(
+        &self,
+        symbol: &str,
+        range: ChartRange,
+    ) -> Result<Vec<Candle>, BrokerError> {
+        let history = self
+            .client
+            .price_history(symbol, &history_query(range))
+            .await?;
+        Ok(convert::candles(&history))
+    }
+
+    /// The equity market's session at `now`, from today's market hours.
+    pub async fn market_session(&self, now: DateTime<Utc>) -> Result<MarketSession, BrokerError> {
+        let hours = self.client.market_hours(&["equity"]).await?;
+        Ok(convert::market_session(&hours, now))
+    }
+
     /// Account numbers, hashes and nicknames, fetched on first use and kept for the run.
     async fn directory(&self) -> Result<Directory, BrokerError> {
         let mut slot = self.directory.lock().await;
@@ -136,5 +158,22 @@ impl Broker {
         }
         *slot = Some(directory.clone());
         Ok(directory)
+    }
+}
+
+/// Schwab's period and frequency for each chart range: intraday bars for a day or a week,
+/// daily bars for a month or a year.
+pub fn history_query(range: ChartRange) -> HistoryQuery {
+    let (period_type, period, frequency_type, frequency) = match range {
+        ChartRange::Day => ("day", 1, "minute", 5),
+        ChartRange::Week => ("day", 5, "minute", 30),
+        ChartRange::Month => ("month", 1, "daily", 1),
+        ChartRange::Year => ("year", 1, "daily", 1),
+    };
+    HistoryQuery {
+        period_type,
+        period,
+        frequency_type,
+        frequency,
     }
 }

@@ -151,3 +151,55 @@ pub struct QuoteRow {
     pub symbol: String,
     pub state: QuoteState,
 }
+
+/// How much history a price chart shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ChartRange {
+    Day,
+    Week,
+    Month,
+    Year,
+}
+
+impl ChartRange {
+    pub fn label(self) -> &'static str {
+        match self {
+            ChartRange::Day => "1D",
+            ChartRange::Week => "1W",
+            ChartRange::Month => "1M",
+            ChartRange::Year => "1Y",
+        }
+    }
+}
+
+/// One bar of a price chart. Candles with no usable time are dropped before they get here,
+/// so a chart never gets a 1970 axis.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Candle {
+    pub time: DateTime<Utc>,
+    pub open: Decimal,
+    pub high: Decimal,
+    pub low: Decimal,
+    pub close: Decimal,
+    pub volume: Decimal,
+}
+
+/// Which part of the US equity trading day it is, from the markets endpoint.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MarketSession {
+    PreMarket,
+    Regular,
+    AfterHours,
+    Closed,
+}
+
+impl MarketSession {
+    pub fn label(self) -> &'static str {
+        match self {
+            MarketSession::PreMarket => "pre-market",
+            MarketSession::Regular => "market open",
+            MarketSession::AfterHours => "after hours",
+            MarketSession::Closed => "market closed",
+        }
+    }
+}
