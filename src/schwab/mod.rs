@@ -8,6 +8,7 @@ pub mod client;
 pub mod errors;
 pub mod market;
 mod open_enum;
+pub mod orders;
 pub mod quotes;
 pub mod token;
 
