@@ -13,6 +13,7 @@ pub mod format;
 pub mod logging;
 pub mod sanitize;
 pub mod schwab;
+pub mod session;
 pub mod sim;
 pub mod store;
 pub mod trading;

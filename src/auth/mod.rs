@@ -4,6 +4,7 @@
 //! the code exchanged at once by the Schwab client. Nothing here stores tokens.
 
 pub mod callback;
+pub mod flow;
 pub mod loopback;
 pub mod paste;
 pub mod pkce;

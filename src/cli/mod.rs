@@ -3,6 +3,9 @@
 //! Every printing command takes `--json` for scripts. Text from the API is already cleaned
 //! by the broker; the plain output is aligned columns a person can read in a terminal.
 
+pub mod dispatch;
+pub mod journal;
+pub mod login;
 pub mod positions;
 pub mod quote;
 
@@ -22,12 +25,48 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "PATH")]
     pub config: Option<PathBuf>,
 
+    /// Which set of app key, tokens and records to use, so one user can keep several apps.
+    #[arg(long, global = true, default_value = "default", value_name = "NAME")]
+    pub profile: String,
+
+    /// Where secrets are kept: the first OS keychain that answers, or the encrypted file.
+    #[arg(long, global = true, value_enum, default_value_t = VaultArg::Auto)]
+    pub vault: VaultArg,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
 
+/// The `--vault` choices.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum VaultArg {
+    Auto,
+    File,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Log in to Schwab (OAuth with PKCE) and keep the tokens in the keychain.
+    Login {
+        /// Paste the redirected URL instead of listening for it (for SSH sessions).
+        #[arg(long)]
+        paste: bool,
+        /// Replace the stored app key and secret (kept until a login with the new ones works).
+        #[arg(long)]
+        new_app_key: bool,
+    },
+    /// Delete the stored tokens and cached account data.
+    Logout,
+    /// Show whether palmtree is logged in, where secrets are kept, and when they expire.
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Read, check or export the audit journal.
+    Journal {
+        #[command(subcommand)]
+        action: JournalAction,
+    },
     /// Open the trading terminal against a fresh simulator.
     Demo {
         /// Seed of the simulated market, so a session can be replayed.
@@ -59,6 +98,33 @@ pub enum Command {
         /// Print JSON (amounts as decimal strings) instead of a table.
         #[arg(long)]
         json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum JournalAction {
+    /// List entries, oldest first.
+    Show {
+        /// Only entries from this date (2026-12-01) or time (RFC 3339) on.
+        #[arg(long)]
+        since: Option<String>,
+        /// Only entries of this kind (login, order-submitted, …).
+        #[arg(long)]
+        kind: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check the whole chain; exits non-zero at the first entry that fails.
+    Verify {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write a plain JSON Lines copy (asks first: the copy is not sealed).
+    Export {
+        file: PathBuf,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
     },
 }
 

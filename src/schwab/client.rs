@@ -136,9 +136,20 @@ impl std::fmt::Debug for Tokens {
     }
 }
 
-/// Told about every new set of tokens (after a code exchange or a refresh), so they can be
-/// saved where the next process finds them.
-pub type TokenSink = Arc<dyn Fn(&Tokens) + Send + Sync>;
+/// Where tokens outlive the process: told about every new set (after a code exchange or a
+/// refresh), and asked before a refresh whether another process already did one.
+///
+/// Schwab locks out the slower of two processes refreshing the same token, and scripts run
+/// palmtree often, so a refresh runs under `lock` and first looks at what `load` returns. The
+/// methods block (a keychain round trip); the client calls them off the async threads.
+pub trait TokenKeeper: Send + Sync {
+    /// The tokens as last saved by any process.
+    fn load(&self) -> Option<Tokens>;
+    /// Saves new tokens. A failure is logged by the keeper; the tokens stay usable in memory.
+    fn save(&self, tokens: &Tokens);
+    /// Holds a lock shared by every palmtree process of this profile until the guard drops.
+    fn lock(&self) -> Option<Box<dyn Send>>;
+}
 
 /// How to build a [`SchwabClient`].
 #[derive(Clone, Debug)]
@@ -182,7 +193,7 @@ struct Inner {
     generation: AtomicU64,
     refresh_gate: Mutex<()>,
     login_required: AtomicBool,
-    sink: std::sync::RwLock<Option<TokenSink>>,
+    keeper: std::sync::RwLock<Option<Arc<dyn TokenKeeper>>>,
     refreshes: AtomicU64,
     reads: DefaultDirectRateLimiter,
 }
@@ -211,7 +222,7 @@ impl SchwabClient {
                 generation: AtomicU64::new(0),
                 refresh_gate: Mutex::new(()),
                 login_required: AtomicBool::new(false),
-                sink: std::sync::RwLock::new(None),
+                keeper: std::sync::RwLock::new(None),
                 refreshes: AtomicU64::new(0),
                 reads,
             }),
@@ -235,11 +246,15 @@ impl SchwabClient {
         &self.inner.http
     }
 
-    /// Installs the callback that saves new tokens.
-    pub fn set_token_sink(&self, sink: TokenSink) {
-        if let Ok(mut slot) = self.inner.sink.write() {
-            *slot = Some(sink);
+    /// Installs where new tokens are saved and where other processes' refreshes are seen.
+    pub fn set_token_keeper(&self, keeper: Arc<dyn TokenKeeper>) {
+        if let Ok(mut slot) = self.inner.keeper.write() {
+            *slot = Some(keeper);
         }
+    }
+
+    fn keeper(&self) -> Option<Arc<dyn TokenKeeper>> {
+        self.inner.keeper.read().ok().and_then(|slot| slot.clone())
     }
 
     /// Starts from tokens saved by an earlier process.
@@ -312,9 +327,30 @@ impl SchwabClient {
                 "the saved login was rejected by Schwab".into(),
             ));
         }
-        let Some(current) = self.tokens().await else {
+        let Some(mut current) = self.tokens().await else {
             return Err(SchwabError::LoginRequired("not logged in".into()));
         };
+        let keeper = self.keeper();
+        let _process_lock = match keeper.clone() {
+            Some(keeper) => tokio::task::spawn_blocking(move || keeper.lock())
+                .await
+                .ok()
+                .flatten(),
+            None => None,
+        };
+        if let Some(keeper) = keeper.clone()
+            && let Ok(Some(saved)) = tokio::task::spawn_blocking(move || keeper.load()).await
+        {
+            let newer = saved.access_token.expose_secret() != current.access_token.expose_secret();
+            if newer && saved.access_valid_at(self.inner.clock.now()) {
+                tracing::info!("another palmtree process refreshed the token; reusing it");
+                self.install_loaded(saved).await;
+                return Ok(());
+            }
+            if saved.refresh_token.expose_secret() != current.refresh_token.expose_secret() {
+                current = saved;
+            }
+        }
         let now = self.inner.clock.now();
         if now >= current.refresh_deadline {
             self.inner.login_required.store(true, Ordering::SeqCst);
@@ -364,11 +400,15 @@ impl SchwabClient {
     }
 
     async fn install(&self, tokens: Tokens) {
-        if let Ok(slot) = self.inner.sink.read()
-            && let Some(sink) = slot.as_ref()
-        {
-            sink(&tokens);
+        if let Some(keeper) = self.keeper() {
+            let saved = tokens.clone();
+            let _ = tokio::task::spawn_blocking(move || keeper.save(&saved)).await;
         }
+        self.install_loaded(tokens).await;
+    }
+
+    /// Makes `tokens` current without saving them (they came from the keeper).
+    async fn install_loaded(&self, tokens: Tokens) {
         *self.inner.tokens.write().await = Some(tokens);
         self.inner.generation.fetch_add(1, Ordering::SeqCst);
         self.inner.login_required.store(false, Ordering::SeqCst);

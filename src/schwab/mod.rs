@@ -12,5 +12,5 @@ pub mod orders;
 pub mod quotes;
 pub mod token;
 
-pub use client::{ApiUrls, AppCredentials, ClientOptions, SchwabClient, TokenSink, Tokens};
+pub use client::{ApiUrls, AppCredentials, ClientOptions, SchwabClient, TokenKeeper, Tokens};
 pub use errors::SchwabError;

@@ -1,0 +1,273 @@
+//! One profile's pieces put together: its vault, its store, and a client logged in from them.
+//!
+//! This is the glue the commands and the TUI share, so every entry point finds the app key,
+//! the tokens and the journal the same way, and none of them prints or logs a secret.
+
+use std::fs::{DirBuilder, File, OpenOptions};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use secrecy::SecretString;
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::schwab::{AppCredentials, ClientOptions, SchwabClient, SchwabError, TokenKeeper, Tokens};
+use crate::store::{DB_FILE, JournalEntry, JournalHead, JournalKind, Store, StoreError, StoreKeys};
+use crate::vault::{StoredTokens, Vault, VaultChoice, VaultError, VaultOptions, names};
+
+/// The environment variables that may carry the app key and secret, for scripts and CI.
+pub const KEY_VAR: &str = "SCHWAB_API_KEY";
+pub const SECRET_VAR: &str = "SCHWAB_API_SECRET";
+/// The passphrase of the encrypted vault file, for scripts where no terminal can ask.
+pub const PASSPHRASE_VAR: &str = "PALMTREE_VAULT_PASSPHRASE";
+
+/// What went wrong opening a profile, with what to do about it.
+#[derive(Debug, thiserror::Error)]
+pub enum SessionError {
+    #[error(transparent)]
+    Vault(#[from] VaultError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Schwab(#[from] SchwabError),
+    #[error(
+        "no Schwab app key is stored for profile {0:?}: run `palmtree login`, or set \
+         SCHWAB_API_KEY and SCHWAB_API_SECRET"
+    )]
+    NoAppKey(String),
+    #[error("not logged in to Schwab (profile {0:?}): run `palmtree login`")]
+    NotLoggedIn(String),
+    #[error("{0}")]
+    Config(String),
+    #[error("cannot prepare {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// The directory of one profile's files (its database and its refresh lock).
+pub fn profile_dir(data_dir: &Path, profile: &str) -> PathBuf {
+    data_dir.join("profiles").join(profile)
+}
+
+/// Opens the profile's vault: a keychain where one answers, else the encrypted file.
+///
+/// The file's passphrase comes from `PALMTREE_VAULT_PASSPHRASE` or is asked on the terminal
+/// with no echo; with neither, opening the file fails with a message saying so.
+pub fn open_vault(profile: &str, choice: VaultChoice, data_dir: &Path) -> Result<Vault, VaultError> {
+    let exists = crate::vault::vault_file_path(data_dir).exists();
+    let passphrase = Box::new(move || ask_passphrase(exists));
+    Vault::open(VaultOptions::new(profile, choice, data_dir, passphrase))
+}
+
+fn ask_passphrase(file_exists: bool) -> Result<SecretString, VaultError> {
+    if let Ok(value) = std::env::var(PASSPHRASE_VAR) {
+        return Ok(SecretString::from(value));
+    }
+    let no_terminal = |e: std::io::Error| VaultError::NoPassphrase {
+        reason: format!(
+            "no keychain answered, so the vault is an encrypted file, and its passphrase \
+             could not be asked ({e}); set {PASSPHRASE_VAR} or run in a terminal"
+        ),
+    };
+    if file_exists {
+        let entered = rpassword::prompt_password("Vault passphrase: ").map_err(no_terminal)?;
+        return Ok(SecretString::from(entered));
+    }
+    eprintln!(
+        "No OS keychain answered, so palmtree keeps its secrets in an encrypted file. \
+         Choose a passphrase for it."
+    );
+    let first = rpassword::prompt_password("New vault passphrase: ").map_err(no_terminal)?;
+    let second = rpassword::prompt_password("Repeat it: ").map_err(no_terminal)?;
+    if first != second {
+        return Err(VaultError::NoPassphrase {
+            reason: "the two passphrases differ; nothing was written".into(),
+        });
+    }
+    Ok(SecretString::from(first))
+}
+
+/// The app key and secret: the vault's, else the environment's.
+pub fn app_credentials(vault: &Vault) -> Result<Option<AppCredentials>, VaultError> {
+    if let Some((key, secret)) = vault.app_credentials()? {
+        return Ok(Some(AppCredentials {
+            key,
+            secret,
+        }));
+    }
+    Ok(env_credentials())
+}
+
+/// `SCHWAB_API_KEY` and `SCHWAB_API_SECRET`, when both are set.
+pub fn env_credentials() -> Option<AppCredentials> {
+    let key = std::env::var(KEY_VAR).ok().filter(|k| !k.trim().is_empty())?;
+    let secret = std::env::var(SECRET_VAR).ok().filter(|s| !s.is_empty())?;
+    Some(AppCredentials::new(key.trim(), secret))
+}
+
+/// A client for `config`'s hosts with `app`'s credentials, not yet logged in.
+pub fn client(config: &Config, app: AppCredentials, clock: Clock) -> Result<SchwabClient, SessionError> {
+    let urls = config
+        .api_urls()
+        .map_err(|e| SessionError::Config(e.to_string()))?;
+    let mut options = ClientOptions::new(urls, app);
+    options.timeout = config.timeout();
+    options.clock = clock;
+    Ok(SchwabClient::new(options)?)
+}
+
+/// A client logged in with the profile's saved tokens, saving every refresh back.
+pub async fn logged_in_client(
+    config: &Config,
+    vault: &Vault,
+    data_dir: &Path,
+    clock: Clock,
+) -> Result<SchwabClient, SessionError> {
+    let app = app_credentials(vault)?
+        .ok_or_else(|| SessionError::NoAppKey(vault.profile().to_string()))?;
+    let stored = vault
+        .load_tokens()?
+        .ok_or_else(|| SessionError::NotLoggedIn(vault.profile().to_string()))?;
+    let client = client(config, app, clock)?;
+    client.set_tokens(from_stored(stored)).await;
+    client.set_token_keeper(Arc::new(VaultKeeper::new(vault.clone(), data_dir)?));
+    Ok(client)
+}
+
+/// Tokens as the vault keeps them.
+pub fn to_stored(tokens: &Tokens) -> StoredTokens {
+    StoredTokens {
+        access_token: tokens.access_token.clone(),
+        access_expires_at: tokens.access_expires_at,
+        refresh_token: tokens.refresh_token.clone(),
+        exchanged_at: tokens.exchanged_at,
+        refresh_deadline: tokens.refresh_deadline,
+    }
+}
+
+/// Tokens as the client uses them.
+pub fn from_stored(stored: StoredTokens) -> Tokens {
+    Tokens {
+        access_token: stored.access_token,
+        access_expires_at: stored.access_expires_at,
+        refresh_token: stored.refresh_token,
+        exchanged_at: stored.exchanged_at,
+        refresh_deadline: stored.refresh_deadline,
+    }
+}
+
+/// Saves tokens to the vault and serialises refreshes across processes with a lock file.
+pub struct VaultKeeper {
+    vault: Vault,
+    lock_path: PathBuf,
+}
+
+impl VaultKeeper {
+    pub fn new(vault: Vault, data_dir: &Path) -> Result<Self, SessionError> {
+        let dir = profile_dir(data_dir, vault.profile());
+        private_dir(&dir)?;
+        Ok(VaultKeeper {
+            vault,
+            lock_path: dir.join("refresh.lock"),
+        })
+    }
+}
+
+impl TokenKeeper for VaultKeeper {
+    fn load(&self) -> Option<Tokens> {
+        match self.vault.load_tokens() {
+            Ok(stored) => stored.map(from_stored),
+            Err(e) => {
+                tracing::warn!(error = %e, "saved tokens could not be read");
+                None
+            }
+        }
+    }
+
+    fn save(&self, tokens: &Tokens) {
+        if let Err(e) = self.vault.save_tokens(&to_stored(tokens)) {
+            tracing::error!(error = %e, "new tokens could not be saved; the next run must log in");
+        }
+    }
+
+    fn lock(&self) -> Option<Box<dyn Send>> {
+        let file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .mode(0o600)
+            .open(&self.lock_path)
+            .ok()?;
+        file.lock().ok()?;
+        Some(Box::new(LockGuard(file)))
+    }
+}
+
+/// Holds the refresh lock; the OS releases it when the file is closed.
+struct LockGuard(#[allow(dead_code)] File);
+
+/// Creates `dir` (and its parents) private to the user.
+pub fn private_dir(dir: &Path) -> Result<(), SessionError> {
+    DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .map_err(|source| SessionError::Io {
+            path: dir.to_path_buf(),
+            source,
+        })
+}
+
+/// The profile's journal and cache, with the journal's head anchored in the vault.
+pub struct Records {
+    pub store: Store,
+    vault: Vault,
+}
+
+impl Records {
+    /// Opens the profile's database with its keys from the vault (made on first use).
+    pub fn open(vault: &Vault, data_dir: &Path) -> Result<Self, SessionError> {
+        let dir = profile_dir(data_dir, vault.profile());
+        private_dir(&dir)?;
+        let keys = StoreKeys {
+            cache: vault.key32(names::CACHE_KEY)?,
+            journal: vault.key32(names::JOURNAL_KEY)?,
+        };
+        let store = Store::open(&dir.join(DB_FILE), keys)?;
+        Ok(Records {
+            store,
+            vault: vault.clone(),
+        })
+    }
+
+    /// Appends a journal entry and moves the anchor in the vault to it.
+    pub fn record(
+        &self,
+        kind: JournalKind,
+        details: &serde_json::Value,
+    ) -> Result<JournalEntry, SessionError> {
+        let entry = self.store.append(kind, details)?;
+        self.anchor()?;
+        Ok(entry)
+    }
+
+    /// Stores the current chain head in the vault, so dropping the newest entries shows.
+    pub fn anchor(&self) -> Result<(), SessionError> {
+        if let Some(head) = self.store.head()? {
+            let text = serde_json::to_string(&head).map_err(|e| SessionError::Config(e.to_string()))?;
+            self.vault.save_journal_head(&text)?;
+        }
+        Ok(())
+    }
+
+    /// The anchor last stored in the vault.
+    pub fn anchored_head(&self) -> Result<Option<JournalHead>, SessionError> {
+        let Some(text) = self.vault.journal_head()? else {
+            return Ok(None);
+        };
+        Ok(serde_json::from_str(&text).ok())
+    }
+}
