@@ -35,6 +35,7 @@ pub struct Config {
     pub api: ApiConfig,
     pub watchlist: WatchlistConfig,
     pub refresh: RefreshConfig,
+    pub trading: TradingConfig,
 }
 
 /// Where Schwab lives and how palmtree calls it.
@@ -89,6 +90,41 @@ impl Default for RefreshConfig {
         RefreshConfig {
             quotes_secs: 2,
             positions_secs: 10,
+        }
+    }
+}
+
+/// Order entry's guards.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct TradingConfig {
+    /// The account an order goes to when none is named: a nickname or the last four digits.
+    pub default_account: Option<String>,
+    /// The largest quantity one order may have (a fat-finger guard).
+    pub max_quantity: u64,
+    /// A limit price further than this percent from the market is warned about.
+    pub far_from_market_percent: rust_decimal::Decimal,
+    /// Order requests (place, replace, cancel) allowed per account per minute; at most 120.
+    pub orders_per_minute: u32,
+}
+
+impl Default for TradingConfig {
+    fn default() -> Self {
+        TradingConfig {
+            default_account: None,
+            max_quantity: 10_000,
+            far_from_market_percent: rust_decimal::Decimal::TEN,
+            orders_per_minute: 120,
+        }
+    }
+}
+
+impl TradingConfig {
+    /// The ticket's limits from this config.
+    pub fn limits(&self) -> crate::trading::Limits {
+        crate::trading::Limits {
+            max_quantity: self.max_quantity,
+            far_from_market_percent: self.far_from_market_percent,
         }
     }
 }

@@ -3,6 +3,7 @@
 //! The login runs for real: a loopback listener, the simulator's authorize redirect followed
 //! the way a browser would, and a PKCE code exchange. Only the user's approval is skipped.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -10,12 +11,40 @@ use anyhow::Context;
 use crate::auth::PendingLogin;
 use crate::broker::Broker;
 use crate::schwab::{ApiUrls, AppCredentials, ClientOptions, SchwabClient};
+use crate::session::Records;
 use crate::sim::{DEMO_APP_KEY, DEMO_APP_SECRET, Sim, SimOptions};
+use crate::vault::Vault;
 
-/// A running simulator and a broker logged in to it.
+/// A running simulator, a broker logged in to it, and a journal that lasts for the run.
 pub struct Demo {
     pub sim: Sim,
     pub broker: Broker,
+    /// The demo's own journal and cache, in a directory removed when the demo ends.
+    pub records: Records,
+    _dir: ScratchDir,
+}
+
+/// The account demo orders go to when none is named.
+pub const DEMO_DEFAULT_ACCOUNT: &str = "Individual";
+
+/// A private directory under the system temp dir, removed on drop.
+struct ScratchDir(PathBuf);
+
+impl ScratchDir {
+    fn new() -> anyhow::Result<Self> {
+        let mut tag = [0u8; 8];
+        getrandom::fill(&mut tag).map_err(|e| anyhow::anyhow!("random source failed: {e}"))?;
+        let name: String = tag.iter().map(|b| format!("{b:02x}")).collect();
+        let path = std::env::temp_dir().join(format!("palmtree-demo-{name}"));
+        crate::session::private_dir(&path)?;
+        Ok(ScratchDir(path))
+    }
+}
+
+impl Drop for ScratchDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 /// Where the demo's own redirect listener binds: a free port on loopback.
@@ -35,9 +64,13 @@ pub async fn start(seed: u64) -> anyhow::Result<Demo> {
         AppCredentials::new(DEMO_APP_KEY, DEMO_APP_SECRET),
     ))?;
     login(&sim, &client).await?;
+    let dir = ScratchDir::new()?;
+    let records = Records::open(&Vault::demo(), &dir.0)?;
     Ok(Demo {
         sim,
         broker: Broker::new(client),
+        records,
+        _dir: dir,
     })
 }
 

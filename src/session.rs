@@ -12,7 +12,9 @@ use secrecy::SecretString;
 
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::schwab::{AppCredentials, ClientOptions, SchwabClient, SchwabError, TokenKeeper, Tokens};
+use crate::schwab::{
+    AppCredentials, ClientOptions, SchwabClient, SchwabError, TokenKeeper, Tokens,
+};
 use crate::store::{DB_FILE, JournalEntry, JournalHead, JournalKind, Store, StoreError, StoreKeys};
 use crate::vault::{StoredTokens, Vault, VaultChoice, VaultError, VaultOptions, names};
 
@@ -56,7 +58,11 @@ pub fn profile_dir(data_dir: &Path, profile: &str) -> PathBuf {
 ///
 /// The file's passphrase comes from `PALMTREE_VAULT_PASSPHRASE` or is asked on the terminal
 /// with no echo; with neither, opening the file fails with a message saying so.
-pub fn open_vault(profile: &str, choice: VaultChoice, data_dir: &Path) -> Result<Vault, VaultError> {
+pub fn open_vault(
+    profile: &str,
+    choice: VaultChoice,
+    data_dir: &Path,
+) -> Result<Vault, VaultError> {
     let exists = crate::vault::vault_file_path(data_dir).exists();
     let passphrase = Box::new(move || ask_passphrase(exists));
     Vault::open(VaultOptions::new(profile, choice, data_dir, passphrase))
@@ -93,29 +99,33 @@ fn ask_passphrase(file_exists: bool) -> Result<SecretString, VaultError> {
 /// The app key and secret: the vault's, else the environment's.
 pub fn app_credentials(vault: &Vault) -> Result<Option<AppCredentials>, VaultError> {
     if let Some((key, secret)) = vault.app_credentials()? {
-        return Ok(Some(AppCredentials {
-            key,
-            secret,
-        }));
+        return Ok(Some(AppCredentials { key, secret }));
     }
     Ok(env_credentials())
 }
 
 /// `SCHWAB_API_KEY` and `SCHWAB_API_SECRET`, when both are set.
 pub fn env_credentials() -> Option<AppCredentials> {
-    let key = std::env::var(KEY_VAR).ok().filter(|k| !k.trim().is_empty())?;
+    let key = std::env::var(KEY_VAR)
+        .ok()
+        .filter(|k| !k.trim().is_empty())?;
     let secret = std::env::var(SECRET_VAR).ok().filter(|s| !s.is_empty())?;
     Some(AppCredentials::new(key.trim(), secret))
 }
 
 /// A client for `config`'s hosts with `app`'s credentials, not yet logged in.
-pub fn client(config: &Config, app: AppCredentials, clock: Clock) -> Result<SchwabClient, SessionError> {
+pub fn client(
+    config: &Config,
+    app: AppCredentials,
+    clock: Clock,
+) -> Result<SchwabClient, SessionError> {
     let urls = config
         .api_urls()
         .map_err(|e| SessionError::Config(e.to_string()))?;
     let mut options = ClientOptions::new(urls, app);
     options.timeout = config.timeout();
     options.clock = clock;
+    options.orders_per_minute = config.trading.orders_per_minute.clamp(1, 120);
     Ok(SchwabClient::new(options)?)
 }
 
@@ -257,7 +267,8 @@ impl Records {
     /// Stores the current chain head in the vault, so dropping the newest entries shows.
     pub fn anchor(&self) -> Result<(), SessionError> {
         if let Some(head) = self.store.head()? {
-            let text = serde_json::to_string(&head).map_err(|e| SessionError::Config(e.to_string()))?;
+            let text =
+                serde_json::to_string(&head).map_err(|e| SessionError::Config(e.to_string()))?;
             self.vault.save_journal_head(&text)?;
         }
         Ok(())
@@ -269,5 +280,50 @@ impl Records {
             return Ok(None);
         };
         Ok(serde_json::from_str(&text).ok())
+    }
+}
+
+/// The audit journal as the broker's order journal: intents are committed before a request
+/// leaves, answers name the intent they answer.
+impl crate::broker::orders::OrderJournal for Records {
+    fn intent(
+        &self,
+        action: crate::broker::orders::OrderAction,
+        details: serde_json::Value,
+    ) -> Result<u64, String> {
+        use crate::broker::orders::OrderAction;
+        let kind = match action {
+            OrderAction::Place => JournalKind::OrderSubmitted,
+            OrderAction::Replace => JournalKind::OrderReplaced,
+            OrderAction::Cancel => JournalKind::OrderCanceled,
+        };
+        self.record(kind, &details)
+            .map(|entry| entry.seq)
+            .map_err(|e| e.to_string())
+    }
+
+    fn answer(
+        &self,
+        seq: u64,
+        answer: crate::broker::orders::OrderAnswer,
+        mut details: serde_json::Value,
+    ) -> Result<(), String> {
+        use crate::broker::orders::OrderAnswer;
+        if let Some(map) = details.as_object_mut() {
+            map.insert(crate::store::INTENT_FIELD.into(), seq.into());
+        }
+        let kind = match answer {
+            OrderAnswer::Result => JournalKind::OrderResult,
+            OrderAnswer::Unknown => JournalKind::OrderOutcomeUnknown,
+        };
+        self.record(kind, &details)
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
+
+    fn previewed(&self, details: serde_json::Value) -> Result<(), String> {
+        self.record(JournalKind::OrderPreviewed, &details)
+            .map(|_| ())
+            .map_err(|e| e.to_string())
     }
 }

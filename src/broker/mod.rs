@@ -6,6 +6,7 @@
 
 pub mod convert;
 pub mod model;
+pub mod orders;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -62,6 +63,16 @@ struct Directory {
     hashes: HashMap<String, String>,
     /// Plain account number → nickname, when the user set one.
     nicknames: HashMap<String, String>,
+}
+
+impl Directory {
+    /// The nickname, else `…1234`: never the full number.
+    fn label(&self, number: &str) -> String {
+        match self.nicknames.get(number) {
+            Some(nick) => crate::sanitize::clean(nick, 40),
+            None => convert::masked_number(number),
+        }
+    }
 }
 
 impl Broker {

@@ -37,11 +37,26 @@ impl Ctx {
     }
 }
 
-/// A broker to run one command against, and the simulator behind it in demo mode.
+/// A broker to run one command against, its journal, and the simulator behind it in demo
+/// mode.
 struct Session {
     broker: Broker,
     refresh_deadline: Option<chrono::DateTime<chrono::Utc>>,
-    _sim: Option<Sim>,
+    records: Option<Records>,
+    default_account: Option<String>,
+    _demo: Option<crate::demo::Demo>,
+}
+
+impl Session {
+    /// The journal orders are recorded in: the demo's scratch one, or the profile's.
+    fn journal(&self) -> anyhow::Result<&Records> {
+        if let Some(demo) = &self._demo {
+            return Ok(&demo.records);
+        }
+        self.records
+            .as_ref()
+            .context("the journal could not be opened, so no order can be sent")
+    }
 }
 
 pub async fn run(cli: Cli, config: Config, paths: Paths) -> anyhow::Result<ExitCode> {
@@ -122,18 +137,42 @@ pub async fn run(cli: Cli, config: Config, paths: Paths) -> anyhow::Result<ExitC
                 ExitCode::from(1)
             })
         }
+        Some(Command::Order { action }) => order_command(&ctx, action).await,
+        Some(Command::Orders { status, days, json }) => {
+            let session = connect(&ctx, 42).await?;
+            let mut rows = session.broker.orders(days).await?;
+            if let Some(wanted) = &status {
+                rows.retain(|o| o.status.eq_ignore_ascii_case(wanted));
+            }
+            let text = if json {
+                format!("{:#}\n", super::order::orders_json(&rows))
+            } else {
+                super::order::orders_table(&rows)
+            };
+            print(&text)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Some(Command::Journal { action }) => {
             let vault = ctx.vault()?;
             let records = Records::open(&vault, &ctx.paths.data_dir)?;
             match action {
                 JournalAction::Show { since, kind, json } => {
-                    print(&super::journal::show(&records, since.as_deref(), kind.as_deref(), json)?)?;
+                    print(&super::journal::show(
+                        &records,
+                        since.as_deref(),
+                        kind.as_deref(),
+                        json,
+                    )?)?;
                     Ok(ExitCode::SUCCESS)
                 }
                 JournalAction::Verify { json } => {
                     let (text, ok) = super::journal::verify(&records, json)?;
                     print(&text)?;
-                    Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
+                    Ok(if ok {
+                        ExitCode::SUCCESS
+                    } else {
+                        ExitCode::from(1)
+                    })
                 }
                 JournalAction::Export { file, yes } => {
                     let stdin = std::io::stdin();
@@ -145,44 +184,172 @@ pub async fn run(cli: Cli, config: Config, paths: Paths) -> anyhow::Result<ExitC
                         &mut input,
                         &mut std::io::stderr(),
                     )?;
-                    Ok(if written { ExitCode::SUCCESS } else { ExitCode::from(1) })
+                    Ok(if written {
+                        ExitCode::SUCCESS
+                    } else {
+                        ExitCode::from(1)
+                    })
                 }
             }
         }
     }
 }
 
+async fn order_command(ctx: &Ctx, action: super::OrderAction) -> anyhow::Result<ExitCode> {
+    use super::OrderAction;
+    use super::order::{self as order_cli, Ending};
+    let session = connect(ctx, 42).await?;
+    let journal = session.journal()?;
+    let mut out = std::io::stdout();
+    let ending = match action {
+        OrderAction::Preview(args) => {
+            let prepared = order_cli::prepare(
+                &session.broker,
+                journal,
+                &ctx.config.trading,
+                &args,
+                session.default_account.as_deref(),
+                &mut out,
+            )
+            .await?;
+            if prepared.is_some() {
+                Ending::Done
+            } else {
+                Ending::Refused
+            }
+        }
+        OrderAction::Place(args) => {
+            let prepared = order_cli::prepare(
+                &session.broker,
+                journal,
+                &ctx.config.trading,
+                &args,
+                session.default_account.as_deref(),
+                &mut out,
+            )
+            .await?;
+            match prepared {
+                None => Ending::Refused,
+                Some((account, frozen)) => {
+                    let words = crate::trading::describe(frozen.request());
+                    let go = args.yes || {
+                        use std::io::IsTerminal;
+                        anyhow::ensure!(
+                            std::io::stdin().is_terminal(),
+                            "not sent: confirm at a terminal, or pass --yes to send from a script"
+                        );
+                        let stdin = std::io::stdin();
+                        order_cli::confirm(&words, &mut stdin.lock(), &mut out)?
+                    };
+                    if go {
+                        let submission =
+                            session.broker.place(&account.key, &frozen, journal).await?;
+                        order_cli::report(&submission, &mut out)?
+                    } else {
+                        writeln!(out, "Nothing was sent.")?;
+                        Ending::Declined
+                    }
+                }
+            }
+        }
+        OrderAction::Cancel { id, yes } => {
+            let Some(order) = order_cli::find_order(&session.broker, id).await? else {
+                anyhow::bail!("no order {id} among the last 60 days' orders");
+            };
+            anyhow::ensure!(
+                order.cancelable,
+                "order {id} is {} and cannot be canceled",
+                order.status
+            );
+            let go = yes || {
+                use std::io::IsTerminal;
+                anyhow::ensure!(
+                    std::io::stdin().is_terminal(),
+                    "not sent: confirm at a terminal, or pass --yes"
+                );
+                write!(
+                    out,
+                    "Cancel order {id} ({} {} {})? Type yes: ",
+                    order.instruction, order.quantity, order.symbol
+                )?;
+                out.flush()?;
+                let mut answer = String::new();
+                std::io::stdin().read_line(&mut answer)?;
+                answer.trim() == "yes"
+            };
+            if !go {
+                writeln!(out, "Nothing was sent.")?;
+                Ending::Declined
+            } else {
+                match session.broker.cancel(&order.key, id, journal).await? {
+                    crate::trading::Outcome::Placed { .. } => {
+                        writeln!(out, "Cancel accepted for order {id}.")?;
+                        Ending::Done
+                    }
+                    crate::trading::Outcome::Rejected { reasons } => {
+                        writeln!(out, "Cancel refused: {}", reasons.join("; "))?;
+                        Ending::Refused
+                    }
+                    crate::trading::Outcome::Unknown { reason } => {
+                        writeln!(
+                            out,
+                            "The cancel's outcome is unknown ({reason}); it was not sent again. Check `palmtree orders`."
+                        )?;
+                        Ending::Unknown
+                    }
+                }
+            }
+        }
+    };
+    Ok(ExitCode::from(ending.code()))
+}
+
 async fn connect(ctx: &Ctx, seed: u64) -> anyhow::Result<Session> {
     if ctx.demo {
         let running = crate::demo::start(seed).await?;
         return Ok(Session {
-            broker: running.broker,
+            broker: running.broker.clone(),
             refresh_deadline: None,
-            _sim: Some(running.sim),
+            records: None,
+            default_account: ctx
+                .config
+                .trading
+                .default_account
+                .clone()
+                .or(Some(crate::demo::DEMO_DEFAULT_ACCOUNT.into())),
+            _demo: Some(running),
         });
     }
     let vault = ctx.vault()?;
     let client =
-        session::logged_in_client(&ctx.config, &vault, &ctx.paths.data_dir, Clock::system()).await?;
+        session::logged_in_client(&ctx.config, &vault, &ctx.paths.data_dir, Clock::system())
+            .await?;
     let refresh_deadline = client.tokens().await.map(|t| t.refresh_deadline);
+    let records = match Records::open(&vault, &ctx.paths.data_dir) {
+        Ok(records) => Some(records),
+        Err(e) => {
+            tracing::warn!(error = %e, "the journal could not be opened");
+            None
+        }
+    };
     Ok(Session {
         broker: Broker::new(client),
         refresh_deadline,
-        _sim: None,
+        records,
+        default_account: ctx.config.trading.default_account.clone(),
+        _demo: None,
     })
 }
 
 async fn terminal(ctx: &Ctx, demo: bool, seed: u64) -> anyhow::Result<ExitCode> {
-    let session = if demo {
-        let running = crate::demo::start(seed).await?;
-        Session {
-            broker: running.broker,
-            refresh_deadline: None,
-            _sim: Some(running.sim),
-        }
-    } else {
-        connect(ctx, seed).await?
+    let demo_ctx = Ctx {
+        config: ctx.config.clone(),
+        paths: ctx.paths.clone(),
+        profile: ctx.profile.clone(),
+        vault_choice: ctx.vault_choice,
+        demo,
     };
+    let session = connect(&demo_ctx, seed).await?;
     let _ = session.refresh_deadline;
     let options = TuiOptions {
         watchlist: ctx.config.watchlist.symbols.clone(),
@@ -218,7 +385,9 @@ async fn simulator(port: u16, seed: u64, callbacks: Vec<String>) -> anyhow::Resu
          \nPoint any Schwab client at these URLs. Ctrl-C stops the simulator.\n",
         options.callbacks.join(", ")
     ))?;
-    tokio::signal::ctrl_c().await.context("cannot wait for Ctrl-C")?;
+    tokio::signal::ctrl_c()
+        .await
+        .context("cannot wait for Ctrl-C")?;
     sim.shutdown().await;
     Ok(ExitCode::SUCCESS)
 }

@@ -37,7 +37,10 @@ pub fn show(
             .map(|k| {
                 k.parse::<JournalKind>().map_err(|_| {
                     let known: Vec<&str> = JournalKind::ALL.iter().map(|k| k.as_str()).collect();
-                    anyhow::anyhow!("--kind {k:?} is not a journal kind; use one of {}", known.join(", "))
+                    anyhow::anyhow!(
+                        "--kind {k:?} is not a journal kind; use one of {}",
+                        known.join(", ")
+                    )
                 })
             })
             .transpose()?,
@@ -89,6 +92,11 @@ pub fn export(
         .with_context(|| format!("cannot create {} (it must not exist yet)", path.display()))?;
     export_jsonl(&entries, &mut file)?;
     file.sync_all()?;
-    writeln!(out, "Wrote {} entries to {}.", entries.len(), path.display())?;
+    writeln!(
+        out,
+        "Wrote {} entries to {}.",
+        entries.len(),
+        path.display()
+    )?;
     Ok(true)
 }

@@ -47,7 +47,10 @@ pub async fn login(
         Ok(tokens) => tokens,
         Err(error) => {
             if let Some(records) = &records {
-                let _ = records.record(JournalKind::LoginFailed, &json!({"reason": error.to_string()}));
+                let _ = records.record(
+                    JournalKind::LoginFailed,
+                    &json!({"reason": error.to_string()}),
+                );
             }
             return Err(error.into());
         }
@@ -57,7 +60,10 @@ pub async fn login(
         .context("logged in, but the tokens could not be saved")?;
     if options.new_app_key {
         vault.promote_pending_app_credentials()?;
-        let _ = writeln!(out, "The new app key replaced the old one, which was removed.");
+        let _ = writeln!(
+            out,
+            "The new app key replaced the old one, which was removed."
+        );
     } else if vault.app_credentials()?.is_none() {
         vault.save_app_credentials(&app.key, &app.secret)?;
     }
@@ -94,9 +100,8 @@ async fn run_paths(
     for attempt in 1..=ATTEMPTS {
         let result = match reason {
             None => {
-                let browser = |url: &url::Url| {
-                    webbrowser::open(url.as_str()).map_err(|e| e.to_string())
-                };
+                let browser =
+                    |url: &url::Url| webbrowser::open(url.as_str()).map_err(|e| e.to_string());
                 match flow::with_listener(client, callback, &browser, out, flow::LISTENER_TIMEOUT)
                     .await
                 {
@@ -122,10 +127,12 @@ async fn run_paths(
                 );
             }
             Err(error) if flow::code_rejected(&error) => {
-                return Err(LoginError::Exchange(crate::schwab::SchwabError::OAuth(format!(
-                    "the code was expired or invalid; run `palmtree login` again for a fresh \
+                return Err(LoginError::Exchange(crate::schwab::SchwabError::OAuth(
+                    format!(
+                        "the code was expired or invalid; run `palmtree login` again for a fresh \
                      URL ({error})"
-                ))));
+                    ),
+                )));
             }
             other => return other,
         }
@@ -156,13 +163,19 @@ fn credentials(
             let secret = rpassword::prompt_password("App secret: ").context(
                 "cannot ask for the app secret: run in a terminal or set SCHWAB_API_SECRET",
             )?;
-            anyhow::ensure!(!key.trim().is_empty() && !secret.is_empty(), "the app key and secret must not be empty");
+            anyhow::ensure!(
+                !key.trim().is_empty() && !secret.is_empty(),
+                "the app key and secret must not be empty"
+            );
             AppCredentials::new(key.trim(), secret)
         }
     };
     if new_key {
         vault.save_pending_app_credentials(&app.key, &app.secret)?;
-        let _ = writeln!(out, "The new app key is kept aside until a login with it succeeds.");
+        let _ = writeln!(
+            out,
+            "The new app key is kept aside until a login with it succeeds."
+        );
     }
     Ok(app)
 }
@@ -179,7 +192,11 @@ pub fn logout(vault: &Vault, data_dir: &Path, out: &mut dyn Write) -> anyhow::Re
         out,
         "{} Schwab documents no way to revoke a token, so the tokens were deleted from {} \
          only; to cut the app off at Schwab, remove its access in Schwab's portal.",
-        if had { "Logged out." } else { "Was not logged in." },
+        if had {
+            "Logged out."
+        } else {
+            "Was not logged in."
+        },
         vault.describe()
     );
     Ok(())
@@ -235,10 +252,18 @@ impl Status {
             }
         };
         let mut text = format!("profile:           {}\n", self.profile);
-        let state = if self.logged_in(now) { "yes" } else { "no: run `palmtree login`" };
+        let state = if self.logged_in(now) {
+            "yes"
+        } else {
+            "no: run `palmtree login`"
+        };
         text.push_str(&format!("logged in:         {state}\n"));
         text.push_str(&format!("secrets kept in:   {}\n", self.store));
-        let key = if self.app_key_stored { "stored" } else { "not stored" };
+        let key = if self.app_key_stored {
+            "stored"
+        } else {
+            "not stored"
+        };
         text.push_str(&format!("app key:           {key}\n"));
         if let Some(at) = self.access_expires_at {
             text.push_str(&format!("access token:      valid until {}\n", when(at)));
@@ -246,7 +271,9 @@ impl Status {
         if let Some(deadline) = self.refresh_deadline {
             text.push_str(&format!("log in again by:   {}\n", when(deadline)));
             if deadline > now && deadline - now < TimeDelta::hours(24) {
-                text.push_str("warning:           less than 24 hours before a new login is needed\n");
+                text.push_str(
+                    "warning:           less than 24 hours before a new login is needed\n",
+                );
             }
         }
         text.push_str(&format!("callback:          {}\n", self.callback));

@@ -6,6 +6,7 @@
 pub mod dispatch;
 pub mod journal;
 pub mod login;
+pub mod order;
 pub mod positions;
 pub mod quote;
 
@@ -62,6 +63,22 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Preview, place or cancel an order.
+    Order {
+        #[command(subcommand)]
+        action: OrderAction,
+    },
+    /// List working and recent orders of every account.
+    Orders {
+        /// Only orders with this status (WORKING, FILLED, CANCELED, …).
+        #[arg(long)]
+        status: Option<String>,
+        /// How many days back to look (at most 60).
+        #[arg(long, default_value_t = 7)]
+        days: i64,
+        #[arg(long)]
+        json: bool,
+    },
     /// Read, check or export the audit journal.
     Journal {
         #[command(subcommand)]
@@ -98,6 +115,21 @@ pub enum Command {
         /// Print JSON (amounts as decimal strings) instead of a table.
         #[arg(long)]
         json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OrderAction {
+    /// Validate the order and show Schwab's preview; sends nothing.
+    Preview(order::OrderArgs),
+    /// Validate, preview, confirm, and send the order once.
+    Place(order::OrderArgs),
+    /// Cancel a working order by its id.
+    Cancel {
+        id: i64,
+        /// Cancel without asking.
+        #[arg(long)]
+        yes: bool,
     },
 }
 

@@ -21,6 +21,7 @@ use url::Url;
 use super::accounts::{AccountEnvelope, AccountNumber, UserPreference};
 use super::errors::{SchwabError, looks_like_html, summarize_error_body};
 use super::market::{HistoryQuery, MarketHours, PriceHistory};
+use super::orders::{Order, PreviewOrder, order_id_from_location};
 use super::quotes::{QuoteBatch, parse_quotes};
 use super::token::{OAuthErrorBody, TokenResponse};
 use crate::clock::Clock;
@@ -38,6 +39,10 @@ pub const SCHWAB_HOST: &str = "https://api.schwabapi.com";
 /// Reads allowed per minute by default: under Schwab's 120 a minute per app, leaving room for
 /// the token calls and for another palmtree process run from a script.
 pub const DEFAULT_READS_PER_MINUTE: u32 = 110;
+
+/// Order writes allowed per account per minute by default: the most Schwab lets an app
+/// register for.
+pub const DEFAULT_ORDERS_PER_MINUTE: u32 = 120;
 
 /// The most reads sent back to back before the limiter starts spacing them.
 const READ_BURST: u32 = 10;
@@ -162,6 +167,8 @@ pub struct ClientOptions {
     pub clock: Clock,
     /// The client-side limit on non-order calls, shared by every task using this client.
     pub reads_per_minute: u32,
+    /// The client-side limit on order writes (place, replace, cancel) per account.
+    pub orders_per_minute: u32,
 }
 
 impl ClientOptions {
@@ -173,6 +180,7 @@ impl ClientOptions {
             connect_timeout: Duration::from_secs(5),
             clock: Clock::system(),
             reads_per_minute: DEFAULT_READS_PER_MINUTE,
+            orders_per_minute: DEFAULT_ORDERS_PER_MINUTE,
         }
     }
 }
@@ -196,6 +204,10 @@ struct Inner {
     keeper: std::sync::RwLock<Option<Arc<dyn TokenKeeper>>>,
     refreshes: AtomicU64,
     reads: DefaultDirectRateLimiter,
+    orders_per_minute: u32,
+    /// One limiter per account hash, made on first use.
+    order_writes:
+        std::sync::Mutex<std::collections::HashMap<String, Arc<DefaultDirectRateLimiter>>>,
 }
 
 impl SchwabClient {
@@ -225,6 +237,8 @@ impl SchwabClient {
                 keeper: std::sync::RwLock::new(None),
                 refreshes: AtomicU64::new(0),
                 reads,
+                orders_per_minute: options.orders_per_minute.max(1),
+                order_writes: std::sync::Mutex::new(std::collections::HashMap::new()),
             }),
         })
     }
@@ -592,6 +606,212 @@ impl SchwabClient {
         let url = ApiUrls::join(&self.inner.urls.marketdata, &[symbol, "quotes"]);
         let body = self.get_bytes("{symbol}/quotes", url).await?;
         parse_quotes(&body).map_err(|e| SchwabError::Malformed(e.to_string()))
+    }
+}
+
+/// What Schwab said to an accepted order write.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OrderAccepted {
+    /// The id from `Location`; `None` when the header was missing or unreadable, in which
+    /// case the order exists but must be found by listing orders.
+    pub order_id: Option<i64>,
+    pub status: u16,
+}
+
+/// Schwab's order-time format, `2024-03-29T00:00:00.000Z`.
+pub fn order_time(time: DateTime<Utc>) -> String {
+    time.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+}
+
+impl SchwabClient {
+    /// Takes one order write from `account`'s allowance, or refuses without sending.
+    fn take_order_slot(&self, account: &str) -> Result<(), SchwabError> {
+        let limiter = {
+            let mut map = self
+                .inner
+                .order_writes
+                .lock()
+                .map_err(|_| SchwabError::NotSent("order limiter unavailable".into()))?;
+            map.entry(account.to_string())
+                .or_insert_with(|| {
+                    let per_minute =
+                        NonZeroU32::new(self.inner.orders_per_minute).unwrap_or(NonZeroU32::MIN);
+                    Arc::new(RateLimiter::direct(Quota::per_minute(per_minute)))
+                })
+                .clone()
+        };
+        limiter.check().map_err(|_| SchwabError::OrderRateLimited {
+            per_minute: self.inner.orders_per_minute,
+        })
+    }
+
+    /// Sends one order write exactly once.
+    ///
+    /// Never retried, not even after a 401: a resent order that had in fact arrived is a
+    /// duplicate order. Every failure is classified as not sent, refused, or unknown.
+    async fn send_write(
+        &self,
+        endpoint: &'static str,
+        account: &str,
+        request: reqwest::RequestBuilder,
+    ) -> Result<(StatusCode, HeaderMap), SchwabError> {
+        self.ensure_fresh().await?;
+        self.take_order_slot(account)?;
+        let token = match self.tokens().await {
+            Some(tokens) => tokens.access_token,
+            None => return Err(SchwabError::LoginRequired("not logged in".into())),
+        };
+        let sent = request
+            .bearer_auth(token.expose_secret())
+            .header(reqwest::header::ACCEPT, "application/json")
+            .send()
+            .await;
+        let response = match sent {
+            Ok(response) => response,
+            Err(e) if e.is_connect() => return Err(SchwabError::NotSent(describe_reqwest(&e))),
+            Err(e) => return Err(SchwabError::OutcomeUnknown(describe_reqwest(&e))),
+        };
+        let status = response.status();
+        let headers = response.headers().clone();
+        log_correlation(endpoint, status, &headers);
+        // The status decides the outcome; a body cut off after a success status changes
+        // nothing, and an error body is only read for its message.
+        let body = response.bytes().await.unwrap_or_default();
+        if status.is_success() {
+            return Ok((status, headers));
+        }
+        match status.as_u16() {
+            401 => Err(SchwabError::Unauthorized(format!(
+                "{}; the order was refused before it was processed",
+                summarize_error_body(&body)
+            ))),
+            429 => Err(SchwabError::OutcomeUnknown(
+                "Schwab answered 429 (throttled)".into(),
+            )),
+            500..=599 => Err(SchwabError::OutcomeUnknown(format!(
+                "Schwab answered HTTP {}",
+                status.as_u16()
+            ))),
+            _ => Err(SchwabError::Api {
+                status: status.as_u16(),
+                message: summarize_error_body(&body),
+            }),
+        }
+    }
+
+    fn accepted(status: StatusCode, headers: &HeaderMap) -> OrderAccepted {
+        let order_id = headers
+            .get(reqwest::header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(order_id_from_location);
+        OrderAccepted {
+            order_id,
+            status: status.as_u16(),
+        }
+    }
+
+    /// `POST /accounts/{hash}/orders` with exactly `body`: sent once, never retried.
+    pub async fn place_order(&self, hash: &str, body: &[u8]) -> Result<OrderAccepted, SchwabError> {
+        let url = ApiUrls::join(&self.inner.urls.trader, &["accounts", hash, "orders"]);
+        let request = self.json_body(self.inner.http.post(url), body);
+        let (status, headers) = self.send_write("orders(place)", hash, request).await?;
+        Ok(Self::accepted(status, &headers))
+    }
+
+    /// `PUT /accounts/{hash}/orders/{id}` with the full new order: sent once, never retried.
+    /// Schwab cancels the old order and answers with the new one's id.
+    pub async fn replace_order(
+        &self,
+        hash: &str,
+        order_id: i64,
+        body: &[u8],
+    ) -> Result<OrderAccepted, SchwabError> {
+        let id = order_id.to_string();
+        let url = ApiUrls::join(&self.inner.urls.trader, &["accounts", hash, "orders", &id]);
+        let request = self.json_body(self.inner.http.put(url), body);
+        let (status, headers) = self.send_write("orders(replace)", hash, request).await?;
+        Ok(Self::accepted(status, &headers))
+    }
+
+    /// `DELETE /accounts/{hash}/orders/{id}`: sent once, never retried.
+    pub async fn cancel_order(&self, hash: &str, order_id: i64) -> Result<(), SchwabError> {
+        let id = order_id.to_string();
+        let url = ApiUrls::join(&self.inner.urls.trader, &["accounts", hash, "orders", &id]);
+        let request = self.inner.http.delete(url);
+        self.send_write("orders(cancel)", hash, request).await?;
+        Ok(())
+    }
+
+    fn json_body(&self, request: reqwest::RequestBuilder, body: &[u8]) -> reqwest::RequestBuilder {
+        request
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(body.to_vec())
+    }
+
+    /// `POST /accounts/{hash}/previewOrder`: Schwab's checks, commission and fees for an
+    /// order, with no effect on the account.
+    pub async fn preview_order(
+        &self,
+        hash: &str,
+        body: &[u8],
+    ) -> Result<PreviewOrder, SchwabError> {
+        self.ensure_fresh().await?;
+        let url = ApiUrls::join(&self.inner.urls.trader, &["accounts", hash, "previewOrder"]);
+        let token = match self.tokens().await {
+            Some(tokens) => tokens.access_token,
+            None => return Err(SchwabError::LoginRequired("not logged in".into())),
+        };
+        self.inner.reads.until_ready().await;
+        let response = self
+            .json_body(self.inner.http.post(url), body)
+            .bearer_auth(token.expose_secret())
+            .header(reqwest::header::ACCEPT, "application/json")
+            .send()
+            .await
+            .map_err(|e| SchwabError::Network(describe_reqwest(&e)))?;
+        let status = response.status();
+        log_correlation("previewOrder", status, response.headers());
+        let retry_after = retry_after(response.headers());
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| SchwabError::Network(describe_reqwest(&e)))?;
+        let body = check_status(status, retry_after, body)?;
+        serde_json::from_slice(&body).map_err(|e| SchwabError::Malformed(e.to_string()))
+    }
+
+    /// `GET /accounts/{hash}/orders` entered between `from` and `to`.
+    pub async fn account_orders(
+        &self,
+        hash: &str,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<Order>, SchwabError> {
+        let mut url = ApiUrls::join(&self.inner.urls.trader, &["accounts", hash, "orders"]);
+        url.query_pairs_mut()
+            .append_pair("fromEnteredTime", &order_time(from))
+            .append_pair("toEnteredTime", &order_time(to));
+        self.get_json("accounts/{hash}/orders", url).await
+    }
+
+    /// `GET /orders`: orders of every linked account entered between `from` and `to`.
+    pub async fn all_orders(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<Order>, SchwabError> {
+        let mut url = ApiUrls::join(&self.inner.urls.trader, &["orders"]);
+        url.query_pairs_mut()
+            .append_pair("fromEnteredTime", &order_time(from))
+            .append_pair("toEnteredTime", &order_time(to));
+        self.get_json("orders", url).await
+    }
+
+    /// `GET /accounts/{hash}/orders/{id}`.
+    pub async fn order(&self, hash: &str, order_id: i64) -> Result<Order, SchwabError> {
+        let id = order_id.to_string();
+        let url = ApiUrls::join(&self.inner.urls.trader, &["accounts", hash, "orders", &id]);
+        self.get_json("accounts/{hash}/orders/{id}", url).await
     }
 }
 

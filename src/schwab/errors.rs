@@ -39,6 +39,17 @@ pub enum SchwabError {
     /// A success status whose body does not have the documented shape.
     #[error("Schwab's answer could not be read: {0}")]
     Malformed(String),
+    /// An order write whose request never left (the connection could not be opened), so
+    /// nothing can have been placed.
+    #[error("the order was not sent ({0}); nothing was placed")]
+    NotSent(String),
+    /// An order write that may or may not have reached Schwab: a timeout, a dropped
+    /// connection, a 5xx or a 429. It must never be resent blindly.
+    #[error("the order's outcome is unknown ({0})")]
+    OutcomeUnknown(String),
+    /// The client-side limit on order writes for this account was reached; nothing was sent.
+    #[error("order limit reached: at most {per_minute} order requests a minute for this account")]
+    OrderRateLimited { per_minute: u32 },
 }
 
 /// One element of the market-data `errors` array.
