@@ -4,6 +4,7 @@
 //! the way a browser would, and a PKCE code exchange. Only the user's approval is skipped.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -20,7 +21,7 @@ pub struct Demo {
     pub sim: Sim,
     pub broker: Broker,
     /// The demo's own journal and cache, in a directory removed when the demo ends.
-    pub records: Records,
+    pub records: Arc<Records>,
     _dir: ScratchDir,
 }
 
@@ -65,10 +66,10 @@ pub async fn start(seed: u64) -> anyhow::Result<Demo> {
     ))?;
     login(&sim, &client).await?;
     let dir = ScratchDir::new()?;
-    let records = Records::open(&Vault::demo(), &dir.0)?;
+    let records = Arc::new(Records::open(&Vault::demo(), &dir.0)?);
     Ok(Demo {
         sim,
-        broker: Broker::new(client),
+        broker: Broker::new(client).with_snapshots(records.clone()),
         records,
         _dir: dir,
     })

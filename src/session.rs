@@ -327,3 +327,76 @@ impl crate::broker::orders::OrderJournal for Records {
             .map_err(|e| e.to_string())
     }
 }
+
+/// The scope under which the cache keeps each kind of snapshot.
+pub const SNAPSHOT_SCOPE: &str = "all";
+
+/// The sealed store as the broker's snapshot keeper.
+impl crate::broker::Snapshots for Records {
+    fn accounts(
+        &self,
+        accounts: &[crate::broker::model::Account],
+        at: chrono::DateTime<chrono::Utc>,
+    ) {
+        let kind = crate::store::CacheKind::Accounts;
+        if let Err(e) = self.store.put_cache(kind, SNAPSHOT_SCOPE, accounts, at) {
+            tracing::warn!(error = %e, "accounts could not be cached");
+        }
+    }
+
+    fn quotes(&self, rows: &[crate::broker::model::QuoteRow], at: chrono::DateTime<chrono::Utc>) {
+        let kind = crate::store::CacheKind::Quotes;
+        if let Err(e) = self.store.put_cache(kind, SNAPSHOT_SCOPE, rows, at) {
+            tracing::warn!(error = %e, "quotes could not be cached");
+        }
+    }
+
+    fn orders(&self, rows: &[crate::broker::orders::OrderRow], at: chrono::DateTime<chrono::Utc>) {
+        let kind = crate::store::CacheKind::Orders;
+        if let Err(e) = self.store.put_cache(kind, SNAPSHOT_SCOPE, rows, at) {
+            tracing::warn!(error = %e, "orders could not be cached");
+        }
+    }
+}
+
+/// The last snapshots kept, with when each was fetched, for showing at start-up.
+#[derive(Default)]
+pub struct StartupSnapshot {
+    pub accounts: Option<crate::store::Cached<Vec<crate::broker::model::Account>>>,
+    pub quotes: Option<crate::store::Cached<Vec<crate::broker::model::QuoteRow>>>,
+    pub orders: Option<crate::store::Cached<Vec<crate::broker::orders::OrderRow>>>,
+    /// Set once when the cache could not be read and was cleared.
+    pub notice: Option<String>,
+}
+
+impl Records {
+    /// Reads whatever the cache holds; an unreadable cache is dropped and said so once.
+    pub fn startup_snapshot(&self) -> StartupSnapshot {
+        use crate::store::CacheKind;
+        let snapshot = StartupSnapshot {
+            accounts: self
+                .store
+                .get_cache(CacheKind::Accounts, SNAPSHOT_SCOPE)
+                .ok()
+                .flatten(),
+            quotes: self
+                .store
+                .get_cache(CacheKind::Quotes, SNAPSHOT_SCOPE)
+                .ok()
+                .flatten(),
+            orders: self
+                .store
+                .get_cache(CacheKind::Orders, SNAPSHOT_SCOPE)
+                .ok()
+                .flatten(),
+            notice: None,
+        };
+        StartupSnapshot {
+            notice: self
+                .store
+                .take_cache_notice()
+                .map(|n| n.message().to_string()),
+            ..snapshot
+        }
+    }
+}

@@ -49,11 +49,23 @@ impl From<SchwabError> for BrokerError {
     }
 }
 
+/// Where the last good answers are kept, so the next start shows them at once.
+///
+/// Implemented over the sealed store. Writes are best effort: a cache that cannot be written
+/// costs only a slower next start. The methods block briefly (SQLite), so the broker calls
+/// them off the async threads.
+pub trait Snapshots: Send + Sync {
+    fn accounts(&self, accounts: &[Account], fetched_at: DateTime<Utc>);
+    fn quotes(&self, rows: &[QuoteRow], fetched_at: DateTime<Utc>);
+    fn orders(&self, rows: &[orders::OrderRow], fetched_at: DateTime<Utc>);
+}
+
 /// The app's handle on one brokerage login. Cheap to clone; clones share caches.
 #[derive(Clone)]
 pub struct Broker {
     client: SchwabClient,
     directory: Arc<Mutex<Option<Directory>>>,
+    snapshots: Option<Arc<dyn Snapshots>>,
 }
 
 /// What palmtree learns once per run about the user's accounts.
@@ -80,6 +92,21 @@ impl Broker {
         Broker {
             client,
             directory: Arc::new(Mutex::new(None)),
+            snapshots: None,
+        }
+    }
+
+    /// This broker, also keeping every good answer in `snapshots`.
+    pub fn with_snapshots(mut self, snapshots: Arc<dyn Snapshots>) -> Self {
+        self.snapshots = Some(snapshots);
+        self
+    }
+
+    /// Hands a good answer to the snapshot keeper without holding up the caller.
+    fn keep(&self, write: impl FnOnce(&dyn Snapshots, DateTime<Utc>) + Send + 'static) {
+        if let Some(snapshots) = self.snapshots.clone() {
+            let at = self.client.clock().now();
+            tokio::task::spawn_blocking(move || write(snapshots.as_ref(), at));
         }
     }
 
@@ -105,7 +132,9 @@ impl Broker {
                     directory.nicknames.get(&number).map(String::as_str),
                 )
             })
-            .collect();
+            .collect::<Vec<Account>>();
+        let kept = accounts.clone();
+        self.keep(move |s, at| s.accounts(&kept, at));
         Ok(accounts)
     }
 
@@ -115,10 +144,13 @@ impl Broker {
             return Ok(Vec::new());
         }
         let batch = self.client.quotes(symbols).await?;
-        Ok(symbols
+        let rows: Vec<QuoteRow> = symbols
             .iter()
             .map(|symbol| convert::quote_row(symbol, &batch))
-            .collect())
+            .collect();
+        let kept = rows.clone();
+        self.keep(move |s, at| s.quotes(&kept, at));
+        Ok(rows)
     }
 
     /// The candles of a price chart, oldest first, with unusable candles dropped.

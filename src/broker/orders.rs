@@ -119,6 +119,8 @@ impl Broker {
             rows.extend(orders.iter().filter_map(|o| order_row(o, &label, hash)));
         }
         sort_rows(&mut rows);
+        let kept = rows.clone();
+        self.keep(move |s, at| s.orders(&kept, at));
         Ok(rows)
     }
 

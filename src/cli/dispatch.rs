@@ -42,7 +42,7 @@ impl Ctx {
 struct Session {
     broker: Broker,
     refresh_deadline: Option<chrono::DateTime<chrono::Utc>>,
-    records: Option<Records>,
+    records: Option<std::sync::Arc<Records>>,
     default_account: Option<String>,
     _demo: Option<crate::demo::Demo>,
 }
@@ -54,7 +54,7 @@ impl Session {
             return Ok(&demo.records);
         }
         self.records
-            .as_ref()
+            .as_deref()
             .context("the journal could not be opened, so no order can be sent")
     }
 }
@@ -326,14 +326,18 @@ async fn connect(ctx: &Ctx, seed: u64) -> anyhow::Result<Session> {
             .await?;
     let refresh_deadline = client.tokens().await.map(|t| t.refresh_deadline);
     let records = match Records::open(&vault, &ctx.paths.data_dir) {
-        Ok(records) => Some(records),
+        Ok(records) => Some(std::sync::Arc::new(records)),
         Err(e) => {
             tracing::warn!(error = %e, "the journal could not be opened");
             None
         }
     };
+    let mut broker = Broker::new(client);
+    if let Some(records) = &records {
+        broker = broker.with_snapshots(records.clone());
+    }
     Ok(Session {
-        broker: Broker::new(client),
+        broker,
         refresh_deadline,
         records,
         default_account: ctx.config.trading.default_account.clone(),
