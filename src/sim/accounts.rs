@@ -29,7 +29,7 @@ pub(crate) enum AccountType {
 /// One position: a long or a short quantity at an average price.
 #[derive(Debug, Clone)]
 pub(crate) struct Holding {
-    pub symbol: &'static str,
+    pub symbol: String,
     pub long: Decimal,
     pub short: Decimal,
     /// Average cost per share or per contract (not times the multiplier), 4 places.
@@ -62,9 +62,9 @@ fn hash_of(number: &str) -> String {
     digest.iter().map(|b| format!("{b:02X}")).collect()
 }
 
-fn hold(symbol: &'static str, long: Decimal, short: Decimal, average: Decimal) -> Holding {
+fn hold(symbol: &str, long: Decimal, short: Decimal, average: Decimal) -> Holding {
     Holding {
-        symbol,
+        symbol: symbol.to_owned(),
         long,
         short,
         average,
@@ -115,8 +115,36 @@ impl Accounts {
         }
     }
 
-    fn by_hash(&self, hash: &str) -> Option<&DemoAccount> {
+    pub(crate) fn by_hash(&self, hash: &str) -> Option<&DemoAccount> {
         self.list.iter().find(|a| a.hash == hash)
+    }
+
+    pub(crate) fn by_hash_mut(&mut self, hash: &str) -> Option<&mut DemoAccount> {
+        self.list.iter_mut().find(|a| a.hash == hash)
+    }
+}
+
+impl DemoAccount {
+    /// The holding of `symbol`, if any.
+    pub(crate) fn holding(&self, symbol: &str) -> Option<&Holding> {
+        self.holdings.iter().find(|h| h.symbol == symbol)
+    }
+
+    /// The plain account number as the integer the order endpoints show.
+    pub(crate) fn number_int(&self) -> u64 {
+        self.number.parse().unwrap_or_default()
+    }
+
+    /// Available funds now: equity less maintenance for a margin account (the same figure
+    /// the balances show), the cash for a cash account.
+    pub(crate) fn available_funds(&self, market: &Market) -> Decimal {
+        match self.kind {
+            AccountType::Margin => {
+                let now = totals(self, market, false);
+                (now.liquidation(self.cash) - now.maintenance).max(Decimal::ZERO)
+            }
+            AccountType::Cash => self.cash.max(Decimal::ZERO),
+        }
     }
 }
 
@@ -173,7 +201,7 @@ fn value(h: &Holding, inst: &Instrument, kind: AccountType, at_close: bool) -> V
 ///
 /// Month letter A-L for calls and M-X for puts, day 10-31 as A-V (1-9 as digits), the year's
 /// last digit, then the strike times 1000 in seven digits, as in the recorded positions.
-fn option_cusip(inst: &Instrument) -> Option<String> {
+pub(crate) fn option_cusip(inst: &Instrument) -> Option<String> {
     use chrono::Datelike;
     let o = inst.option.as_ref()?;
     let base = if o.put_call == PutCall::Call {
@@ -289,7 +317,7 @@ impl Totals {
 fn totals(acct: &DemoAccount, market: &Market, at_close: bool) -> Totals {
     let mut t = Totals::default();
     for h in &acct.holdings {
-        let Some(inst) = market.lookup(h.symbol) else {
+        let Some(inst) = market.lookup(&h.symbol) else {
             continue;
         };
         let v = value(h, inst, acct.kind, at_close);
@@ -477,7 +505,7 @@ fn account_json(
             .iter()
             .filter_map(|h| {
                 market
-                    .lookup(h.symbol)
+                    .lookup(&h.symbol)
                     .map(|inst| position(h, inst, acct.kind))
             })
             .collect();
@@ -547,11 +575,7 @@ pub(crate) async fn one(
     let positions = wants_positions(&query);
     let (state, _) = app.market_state();
     let Some(acct) = state.accounts.by_hash(&hash) else {
-        return errors::trader(
-            StatusCode::NOT_FOUND,
-            "Account not found",
-            &["The account hash is not linked to this app; get it from accounts/accountNumbers"],
-        );
+        return errors::unknown_account();
     };
     errors::json(
         StatusCode::OK,

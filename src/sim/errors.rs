@@ -99,6 +99,28 @@ pub(crate) fn trader(status: StatusCode, message: &str, errors: &[&str]) -> Resp
     json(status, json!({ "message": message, "errors": errors }))
 }
 
+/// The answer for an account hash that is not linked, and for a plain account number, which
+/// the real API never accepts in a path.
+pub(crate) fn unknown_account() -> Response {
+    trader(
+        StatusCode::NOT_FOUND,
+        "Account not found",
+        &["The account hash is not linked to this app; get it from accounts/accountNumbers"],
+    )
+}
+
+/// A trader-API 400 listing every problem, the first one also as the message.
+pub(crate) fn bad_request(problems: &[String]) -> Response {
+    let message = problems
+        .first()
+        .map(String::as_str)
+        .unwrap_or("Bad Request");
+    json(
+        StatusCode::BAD_REQUEST,
+        json!({ "message": message, "errors": problems }),
+    )
+}
+
 /// An OAuth token-endpoint error in the only shape seen from Schwab.
 ///
 /// The outer `error` always claims `unsupported_token_type`; the real reason sits in

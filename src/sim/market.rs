@@ -202,7 +202,18 @@ impl Market {
     }
 
     /// Replays the walk steps due by `now` on the sim clock.
+    #[cfg(test)]
     pub(crate) fn catch_up(&mut self, now: DateTime<Utc>) {
+        self.catch_up_with(now, |_, _| {});
+    }
+
+    /// Replays the walk steps due by `now`, calling `each` after every step with the market
+    /// and the step's time, which is where working orders get to look at each price.
+    pub(crate) fn catch_up_with(
+        &mut self,
+        now: DateTime<Utc>,
+        mut each: impl FnMut(&Market, DateTime<Utc>),
+    ) {
         let tick_ns = self.tick.as_nanos();
         if tick_ns == 0 {
             return;
@@ -220,6 +231,7 @@ impl Market {
                 .checked_add_signed(TimeDelta::nanoseconds(offset_ns))
                 .unwrap_or(now);
             self.step(at);
+            each(self, at);
         }
         self.steps = target;
     }

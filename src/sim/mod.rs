@@ -1,15 +1,29 @@
-//! A Schwab-compatible HTTP server on 127.0.0.1: OAuth, accounts, quotes, price history and
-//! market hours over a seeded random walk, on a clock tests can move forward. Only `main.rs`,
-//! the demo and the tests use it; its JSON is built here, never from the client's wire types.
+//! A Schwab-compatible HTTP server on 127.0.0.1: OAuth, accounts, quotes, price history,
+//! market hours and orders over a seeded random walk, on a clock tests can move forward, with
+//! fault injection per endpoint. Only `main.rs`, the demo and the tests use it; its JSON is
+//! built here, never from the client's wire types.
+//!
+//! Orders fill against the walk (see `matching` for the rules) and move the demo accounts'
+//! positions and cash. [`Sim::faults`] makes endpoints misbehave (see [`Faults`] and the
+//! text form read by [`parse_faults`]); [`Sim::set_order_fault`] makes accepted orders drop
+//! their connection or appear late.
 
 mod accounts;
 mod clock;
+mod conn;
 mod errors;
+mod fault_layer;
+mod faults;
 mod history;
 mod hours;
 mod ids;
 mod market;
+mod matching;
 mod oauth;
+mod order_api;
+mod order_json;
+mod order_rules;
+mod orders;
 mod pricing;
 mod quotes;
 
@@ -26,14 +40,18 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
 use tokio::net::TcpListener;
-use tokio::sync::oneshot;
+use tokio::sync::{oneshot, watch};
 use tokio::task::JoinHandle;
 
 pub use clock::SimClock;
+pub use faults::{Fault, FaultRule, FaultScope, Faults, HtmlPage, parse_faults};
+pub use orders::OrderFault;
 
 use accounts::Accounts;
+use conn::{ConnKill, SimListener};
 use market::Market;
 use oauth::OAuthState;
+use orders::OrderBook;
 
 /// The demo app key (client id). Obviously fake, and the only one the simulator accepts.
 pub const DEMO_APP_KEY: &str = "PALMTREE-DEMO-APP-KEY-0000000000";
@@ -56,6 +74,8 @@ pub struct SimOptions {
     pub tick: Duration,
     /// Registered OAuth redirect URIs, matched byte for byte.
     pub callbacks: Vec<String>,
+    /// Fault rules active from the first request (e.g. from `parse_faults`).
+    pub faults: Vec<FaultRule>,
 }
 
 impl Default for SimOptions {
@@ -65,6 +85,7 @@ impl Default for SimOptions {
             seed: 42,
             tick: Duration::from_secs(1),
             callbacks: vec!["https://127.0.0.1:8182".to_owned()],
+            faults: Vec::new(),
         }
     }
 }
@@ -77,6 +98,34 @@ pub struct SimStats {
     pub requests: BTreeMap<(String, String), u64>,
     /// Successful token grants per `grant_type` (`authorization_code`, `refresh_token`).
     pub token_grants: BTreeMap<String, u64>,
+    /// Order calls per account hash (as it appeared in the path), counted when they reach
+    /// the handler, i.e. after the bearer check and any fault that stops a request earlier.
+    pub order_calls: BTreeMap<String, OrderCalls>,
+    /// Faults injected per (route template, fault kind); kinds are [`Fault::kind`] names plus
+    /// `accept-then-drop` and `delay-appearance` for the order switches.
+    pub faults: BTreeMap<(String, String), u64>,
+}
+
+/// The order calls that reached one account.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OrderCalls {
+    /// `POST …/orders`: placements, accepted or not.
+    pub posts: u64,
+    /// `PUT …/orders/{id}`: replacements, accepted or not.
+    pub puts: u64,
+    /// `DELETE …/orders/{id}`: cancels, accepted or not.
+    pub deletes: u64,
+    /// `POST …/previewOrder`.
+    pub previews: u64,
+}
+
+/// Which order call to count.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum OrderCall {
+    Post,
+    Put,
+    Delete,
+    Preview,
 }
 
 impl SimStats {
@@ -101,8 +150,47 @@ impl SimStats {
             .unwrap_or_default()
     }
 
+    /// The order calls that reached the account with this hash.
+    pub fn order_calls_to(&self, account_hash: &str) -> OrderCalls {
+        self.order_calls
+            .get(account_hash)
+            .copied()
+            .unwrap_or_default()
+    }
+
+    /// Faults of one kind injected so far, over every route.
+    pub fn faults_of(&self, kind: &str) -> u64 {
+        self.faults
+            .iter()
+            .filter(|((_, k), _)| k == kind)
+            .map(|(_, n)| n)
+            .sum()
+    }
+
+    /// Every fault injected so far.
+    pub fn total_faults(&self) -> u64 {
+        self.faults.values().sum()
+    }
+
     fn count_grant(&mut self, grant_type: &str) {
         *self.token_grants.entry(grant_type.to_owned()).or_default() += 1;
+    }
+
+    pub(crate) fn count_order_call(&mut self, account_hash: &str, call: OrderCall) {
+        let calls = self.order_calls.entry(account_hash.to_owned()).or_default();
+        match call {
+            OrderCall::Post => calls.posts += 1,
+            OrderCall::Put => calls.puts += 1,
+            OrderCall::Delete => calls.deletes += 1,
+            OrderCall::Preview => calls.previews += 1,
+        }
+    }
+
+    pub(crate) fn count_fault(&mut self, route: &str, kind: &str) {
+        *self
+            .faults
+            .entry((route.to_owned(), kind.to_owned()))
+            .or_default() += 1;
     }
 }
 
@@ -111,13 +199,34 @@ pub(crate) struct SimState {
     pub oauth: OAuthState,
     pub market: Market,
     pub accounts: Accounts,
+    pub orders: OrderBook,
     pub stats: SimStats,
+}
+
+impl SimState {
+    /// Brings the walk up to `now`, letting the working orders look at every step, then
+    /// once more at `now` for expiries between steps.
+    fn advance(&mut self, now: DateTime<Utc>) {
+        let SimState {
+            market,
+            accounts,
+            orders,
+            ..
+        } = self;
+        market.catch_up_with(now, |market, at| {
+            matching::run(orders, accounts, market, at);
+        });
+        matching::run(orders, accounts, market, now);
+    }
 }
 
 struct Shared {
     state: Mutex<SimState>,
     clock: SimClock,
     port: u16,
+    faults: Faults,
+    /// Turns true when the simulator stops, which ends stalled bodies.
+    closing: watch::Sender<bool>,
 }
 
 /// The handlers' view of the simulator: a cheap clone of one `Arc`.
@@ -140,12 +249,21 @@ impl App {
     pub(crate) fn market_state(&self) -> (MutexGuard<'_, SimState>, DateTime<Utc>) {
         let now = self.now();
         let mut state = self.lock();
-        state.market.catch_up(now);
+        state.advance(now);
         (state, now)
     }
 
     pub(crate) fn port(&self) -> u16 {
         self.0.port
+    }
+
+    pub(crate) fn faults(&self) -> &Faults {
+        &self.0.faults
+    }
+
+    /// A receiver that sees `true` once the simulator stops.
+    pub(crate) fn closing(&self) -> watch::Receiver<bool> {
+        self.0.closing.subscribe()
     }
 }
 
@@ -167,17 +285,24 @@ impl Sim {
             oauth: OAuthState::new(opts.callbacks),
             market: Market::new(opts.seed, opts.tick, clock.now()),
             accounts: Accounts::demo(),
+            orders: OrderBook::new(clock.now()),
             stats: SimStats::default(),
         };
+        let faults = Faults::default();
+        faults.extend(opts.faults);
+        let (closing, _) = watch::channel(false);
         let app = App(Arc::new(Shared {
             state: Mutex::new(state),
             clock,
             port: addr.port(),
+            faults,
+            closing,
         }));
-        let router = router(app.clone());
+        let service = router(app.clone()).into_make_service_with_connect_info::<ConnKill>();
+        let listener = SimListener::new(listener);
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
-            let serve = axum::serve(listener, router).with_graceful_shutdown(async move {
+            let serve = axum::serve(listener, service).with_graceful_shutdown(async move {
                 let _ = stopped.await;
             });
             if let Err(error) = serve.await {
@@ -209,6 +334,28 @@ impl Sim {
         self.app.lock().stats.clone()
     }
 
+    /// The fault registry: rules set here apply to the next matching requests.
+    ///
+    /// ```no_run
+    /// # async fn demo(sim: palmtree::sim::Sim) {
+    /// use palmtree::sim::{Fault, FaultScope, HtmlPage};
+    /// sim.faults().set("token", Fault::HtmlError(HtmlPage::AccessDenied), FaultScope::Once);
+    /// # }
+    /// ```
+    pub fn faults(&self) -> Faults {
+        self.app.0.faults.clone()
+    }
+
+    /// Arms an order switch for the next accepted orders (placed or replaced) in `scope`.
+    pub fn set_order_fault(&self, fault: OrderFault, scope: FaultScope) {
+        self.app.lock().orders.set_switch(fault, scope);
+    }
+
+    /// Disarms every order switch.
+    pub fn clear_order_faults(&self) {
+        self.app.lock().orders.clear_switches();
+    }
+
     /// Registers one more redirect URI, as adding a callback in the developer portal would.
     pub fn register_callback(&self, uri: &str) {
         let mut state = self.app.lock();
@@ -219,6 +366,7 @@ impl Sim {
 
     /// Stops accepting requests and waits (up to 5 s) for open ones to finish.
     pub async fn shutdown(mut self) {
+        self.app.0.closing.send_replace(true);
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
@@ -234,6 +382,7 @@ impl Sim {
 
 impl Drop for Sim {
     fn drop(&mut self) {
+        self.app.0.closing.send_replace(true);
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
@@ -250,6 +399,21 @@ fn router(app: App) -> Router {
         .route("/trader/v1/accounts", get(accounts::list))
         .route("/trader/v1/accounts/{account_hash}", get(accounts::one))
         .route("/trader/v1/userPreference", get(accounts::user_preference))
+        .route(
+            "/trader/v1/accounts/{account_hash}/orders",
+            get(order_api::list).post(order_api::place),
+        )
+        .route(
+            "/trader/v1/accounts/{account_hash}/orders/{order_id}",
+            get(order_api::one)
+                .put(order_api::replace)
+                .delete(order_api::cancel),
+        )
+        .route(
+            "/trader/v1/accounts/{account_hash}/previewOrder",
+            post(order_api::preview),
+        )
+        .route("/trader/v1/orders", get(order_api::list_all))
         .route("/marketdata/v1/quotes", get(quotes::many))
         .route("/marketdata/v1/{symbol_id}/quotes", get(quotes::one))
         .route("/marketdata/v1/pricehistory", get(history::price_history))
@@ -264,6 +428,10 @@ fn router(app: App) -> Router {
         .route("/v1/oauth/token", post(oauth::token))
         .merge(api)
         .fallback(not_found)
+        .layer(middleware::from_fn_with_state(
+            app.clone(),
+            fault_layer::inject,
+        ))
         .layer(middleware::from_fn_with_state(app.clone(), track))
         .with_state(app)
 }
@@ -278,7 +446,8 @@ async fn not_found(request: Request) -> Response {
 }
 
 /// Counts the request under its route template and stamps a fresh `Schwab-Client-CorrelId`
-/// on the response, errors and redirects included.
+/// on the response, errors and redirects included (not on edge pages, which the API never
+/// saw).
 async fn track(State(app): State<App>, request: Request, next: Next) -> Response {
     let method = request.method().as_str().to_owned();
     let route = request
@@ -292,7 +461,11 @@ async fn track(State(app): State<App>, request: Request, next: Next) -> Response
         .entry((method, route))
         .or_default() += 1;
     let mut response = next.run(request).await;
-    if let Ok(value) = HeaderValue::from_str(&ids::uuid_v4()) {
+    let edge = response
+        .extensions()
+        .get::<fault_layer::EdgeResponse>()
+        .is_some();
+    if !edge && let Ok(value) = HeaderValue::from_str(&ids::uuid_v4()) {
         response.headers_mut().insert(CORREL_HEADER, value);
     }
     response

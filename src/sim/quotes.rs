@@ -344,7 +344,7 @@ fn option_quote(inst: &Instrument, status: &str) -> Value {
 }
 
 /// The midpoint of bid and ask, which the sim reports as the mark.
-fn mid(bid: Decimal, ask: Decimal) -> Decimal {
+pub(crate) fn mid(bid: Decimal, ask: Decimal) -> Decimal {
     ((bid + ask) / Decimal::TWO).round_dp(4).normalize()
 }
 

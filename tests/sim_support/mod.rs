@@ -1,7 +1,9 @@
 //! Shared helpers for the simulator tests: start a sim, log in through its OAuth flow, and
 //! fetch JSON with the correlation header checked on every answer.
 
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+pub mod orders;
 
 use std::time::Duration;
 
