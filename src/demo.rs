@@ -53,6 +53,15 @@ const DEMO_CALLBACK: &str = "http://127.0.0.1:0/callback";
 
 /// Starts a simulator and logs in to it.
 pub async fn start(seed: u64) -> anyhow::Result<Demo> {
+    start_with(seed, |_| {}).await
+}
+
+/// Starts a simulator and logs in with client options adjusted by `adjust` (tests raise the
+/// read limit, or lower the order limit).
+pub async fn start_with(
+    seed: u64,
+    adjust: impl FnOnce(&mut ClientOptions),
+) -> anyhow::Result<Demo> {
     let sim = Sim::start(SimOptions {
         seed,
         ..SimOptions::default()
@@ -60,10 +69,9 @@ pub async fn start(seed: u64) -> anyhow::Result<Demo> {
     .await
     .context("could not start the demo simulator on 127.0.0.1")?;
     let urls = ApiUrls::under(&sim.base_url()).context("the simulator's address is not a URL")?;
-    let client = SchwabClient::new(ClientOptions::new(
-        urls,
-        AppCredentials::new(DEMO_APP_KEY, DEMO_APP_SECRET),
-    ))?;
+    let mut options = ClientOptions::new(urls, AppCredentials::new(DEMO_APP_KEY, DEMO_APP_SECRET));
+    adjust(&mut options);
+    let client = SchwabClient::new(options)?;
     login(&sim, &client).await?;
     let dir = ScratchDir::new()?;
     let records = Arc::new(Records::open(&Vault::demo(), &dir.0)?);

@@ -96,6 +96,13 @@ pub struct Submission {
     pub order: Option<Box<OrderRow>>,
 }
 
+/// When an order write left, and which look-alike orders already existed then.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Sent {
+    pub at: DateTime<Utc>,
+    pub known: Vec<i64>,
+}
+
 /// How far back the read-back looks for an order sent at `sent_at`, allowing for clock skew
 /// between this machine and Schwab.
 const READ_BACK_SLACK: TimeDelta = TimeDelta::minutes(2);
@@ -176,10 +183,14 @@ impl Broker {
             "order": order_json(order),
             "words": describe(order.request()),
         });
+        let known = self.matching_ids(account, order.request()).await;
         let seq = journal.intent(OrderAction::Place, intent).map_err(|e| {
             BrokerError::Failed(format!("order not sent: the journal failed ({e})"))
         })?;
-        let sent_at = self.client.clock().now();
+        let sent = Sent {
+            at: self.client.clock().now(),
+            known,
+        };
         let answer = self
             .client
             .place_order(account.expose(), order.bytes())
@@ -189,7 +200,7 @@ impl Broker {
             &label,
             order.request(),
             seq,
-            sent_at,
+            &sent,
             answer,
             journal,
         )
@@ -212,10 +223,14 @@ impl Broker {
             "order": order_json(order),
             "words": describe(order.request()),
         });
+        let known = self.matching_ids(account, order.request()).await;
         let seq = journal.intent(OrderAction::Replace, intent).map_err(|e| {
             BrokerError::Failed(format!("order not sent: the journal failed ({e})"))
         })?;
-        let sent_at = self.client.clock().now();
+        let sent = Sent {
+            at: self.client.clock().now(),
+            known,
+        };
         let answer = self
             .client
             .replace_order(account.expose(), order_id, order.bytes())
@@ -225,7 +240,7 @@ impl Broker {
             &label,
             order.request(),
             seq,
-            sent_at,
+            &sent,
             answer,
             journal,
         )
@@ -283,7 +298,7 @@ impl Broker {
         label: &str,
         request: &OrderRequest,
         seq: u64,
-        sent_at: DateTime<Utc>,
+        sent: &Sent,
         answer: Result<crate::schwab::client::OrderAccepted, SchwabError>,
         journal: &dyn OrderJournal,
     ) -> Result<Submission, BrokerError> {
@@ -297,7 +312,7 @@ impl Broker {
                 );
                 let order = match accepted.order_id {
                     Some(id) => self.read_order(account, label, id).await,
-                    None => match self.find_sent(account, label, request, sent_at).await {
+                    None => match self.find_sent(account, label, request, sent).await {
                         Resolution::Found(row) => Some(row),
                         _ => None,
                     },
@@ -316,7 +331,7 @@ impl Broker {
                     OrderAnswer::Unknown,
                     json!({"reason": reason}),
                 );
-                let resolution = self.find_sent(account, label, request, sent_at).await;
+                let resolution = self.find_sent(account, label, request, sent).await;
                 let found = match &resolution {
                     Resolution::Found(row) => json!({"found": true, "order_id": row.order_id}),
                     Resolution::NotFound => json!({"found": false}),
@@ -368,15 +383,42 @@ impl Broker {
         }
     }
 
-    /// Looks for the order sent at `sent_at` among the account's recent orders, matching by
-    /// symbol, instruction, quantity, type and prices, a few times over.
+    /// The ids of recent orders that look like `request`, read just before it is sent, so a
+    /// read-back after an unknown outcome cannot mistake an identical earlier order for it.
+    async fn matching_ids(&self, account: &AccountKey, request: &OrderRequest) -> Vec<i64> {
+        let now = self.client.clock().now();
+        match self
+            .client
+            .account_orders(
+                account.expose(),
+                now - READ_BACK_SLACK,
+                now + READ_BACK_SLACK,
+            )
+            .await
+        {
+            Ok(orders) => orders
+                .iter()
+                .filter(|o| matches_request(o, request))
+                .filter_map(|o| o.order_id)
+                .collect(),
+            Err(e) => {
+                tracing::warn!(error = %e, "recent orders could not be read before sending");
+                Vec::new()
+            }
+        }
+    }
+
+    /// Looks for the order sent at `sent.at` among the account's recent orders, matching by
+    /// symbol, instruction, quantity, type and prices and skipping the ones that existed
+    /// before it was sent, a few times over.
     pub async fn find_sent(
         &self,
         account: &AccountKey,
         label: &str,
         request: &OrderRequest,
-        sent_at: DateTime<Utc>,
+        sent: &Sent,
     ) -> Resolution {
+        let sent_at = sent.at;
         let mut last_error = None;
         for attempt in 0..READ_BACK_ATTEMPTS {
             if attempt > 0 {
@@ -393,6 +435,7 @@ impl Broker {
                     let found = orders
                         .iter()
                         .filter(|o| matches_request(o, request))
+                        .filter(|o| o.order_id.is_some_and(|id| !sent.known.contains(&id)))
                         .filter(|o| o.entered_time.is_none_or(|t| t >= from))
                         .max_by_key(|o| o.entered_time);
                     if let Some(order) = found.and_then(|o| order_row(o, label, account.expose())) {
