@@ -119,6 +119,33 @@ pub fn volume(value: Decimal) -> String {
     format!("{}{unit_name}", with_sign(scaled, false, text))
 }
 
+/// A time left, coarse enough to change at most once a minute: `6d`, `23h`, `45m`; `0m` when
+/// it has run out.
+///
+/// Days from two days up, hours from one hour up, minutes below that; always rounded down,
+/// so a countdown never promises more time than there is.
+pub fn countdown(left: chrono::TimeDelta) -> String {
+    let minutes = left.num_minutes().max(0);
+    if minutes >= 48 * 60 {
+        format!("{}d", minutes / (24 * 60))
+    } else if minutes >= 60 {
+        format!("{}h", minutes / 60)
+    } else {
+        format!("{minutes}m")
+    }
+}
+
+/// How old something is, coarse: `45s`, `3m`, `2h`, `4d`.
+pub fn age(age: chrono::TimeDelta) -> String {
+    let seconds = age.num_seconds().max(0);
+    match seconds {
+        0..60 => format!("{seconds}s"),
+        60..3600 => format!("{}m", seconds / 60),
+        3600..86400 => format!("{}h", seconds / 3600),
+        _ => format!("{}d", seconds / 86400),
+    }
+}
+
 /// Any optional value through one of the formatters above, or [`MISSING`] when absent.
 pub fn or_missing(value: Option<Decimal>, f: fn(Decimal) -> String) -> String {
     value.map_or_else(|| MISSING.to_string(), f)
@@ -281,6 +308,20 @@ mod tests {
         assert_eq!(volume(dec!(3400000000)), "3.4B");
         assert_eq!(volume(dec!(1000000000000)), "1.0T");
         assert_eq!(volume(dec!(5000000000000000)), "5,000.0T");
+    }
+
+    #[test]
+    fn countdowns_and_ages_are_coarse() {
+        use chrono::TimeDelta;
+        assert_eq!(countdown(TimeDelta::days(6) + TimeDelta::hours(23)), "6d");
+        assert_eq!(countdown(TimeDelta::hours(47)), "47h");
+        assert_eq!(countdown(TimeDelta::minutes(23 * 60 + 59)), "23h");
+        assert_eq!(countdown(TimeDelta::minutes(59)), "59m");
+        assert_eq!(countdown(TimeDelta::minutes(-5)), "0m");
+        assert_eq!(age(TimeDelta::seconds(45)), "45s");
+        assert_eq!(age(TimeDelta::seconds(185)), "3m");
+        assert_eq!(age(TimeDelta::hours(5)), "5h");
+        assert_eq!(age(TimeDelta::days(3)), "3d");
     }
 
     #[test]

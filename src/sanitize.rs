@@ -38,6 +38,17 @@ pub fn clean(s: &str, max_chars: usize) -> String {
     out
 }
 
+/// Returns `s` with every unsafe character (as for [`clean`]) dropped, at most `max_chars` kept.
+///
+/// For text the user pastes or types into a field: a pasted line break or escape is noise to
+/// remove, not damage to show.
+pub fn strip(s: &str, max_chars: usize) -> String {
+    s.chars()
+        .filter(|c| !is_unsafe(*c))
+        .take(max_chars)
+        .collect()
+}
+
 /// Whether a char could move the cursor, change terminal state, or reorder displayed text.
 fn is_unsafe(ch: char) -> bool {
     matches!(
@@ -99,6 +110,12 @@ mod tests {
         );
         assert_eq!(clean("株式会社 🚀 Émoji", 64), "株式会社 🚀 Émoji");
         assert_eq!(clean("/ESZ25", 64), "/ESZ25");
+    }
+
+    #[test]
+    fn strip_drops_what_clean_replaces() {
+        assert_eq!(strip("AA\x1b[2JPL\n", 64), "AA[2JPL");
+        assert_eq!(strip("abcdef", 3), "abc");
     }
 
     #[test]

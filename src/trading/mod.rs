@@ -15,3 +15,4 @@ pub use ticket::{
     AssetClass, CashSide, Duration, Estimate, Field, Instruction, Limits, MarketContext, OrderKind,
     Problem, Session, Ticket, Validation, validate,
 };
+pub mod symbol;

@@ -5,7 +5,11 @@
 
 use chrono::{DateTime, Local};
 
-use crate::broker::model::{Account, QuoteRow};
+use crate::broker::BrokerError;
+use crate::broker::model::{Account, Candle, ChartRange, MarketSession, QuoteRow};
+use crate::tui::app::View;
+use crate::tui::orders::OrderRow;
+use crate::tui::watchlists::WatchlistFile;
 
 /// One input to [`crate::tui::update::update`].
 #[derive(Clone, Debug, PartialEq)]
@@ -14,21 +18,74 @@ pub enum Action {
     Start,
     /// A key the keymap recognised.
     Command(Command),
-    /// The accounts (with positions and balances) came back, or the fetch failed with this
-    /// short, user-facing message.
+    /// A printable character typed into the focused text field.
+    Type(char),
+    /// Text pasted (bracketed paste) into the focused text field.
+    Paste(String),
+    /// A mouse gesture, already resolved to what it points at.
+    Mouse(MouseAction),
+    /// Cached data to show before the first fetch returns, each with when it was fetched.
+    Seeded(Box<Seed>),
+    /// The accounts (with positions and balances) came back, or the fetch failed.
     AccountsLoaded {
-        result: Result<Vec<Account>, String>,
+        result: Result<Vec<Account>, BrokerError>,
         at: DateTime<Local>,
     },
-    /// The watchlist quotes came back, or the fetch failed with this message.
+    /// The watchlist quotes came back, or the fetch failed.
     QuotesLoaded {
-        result: Result<Vec<QuoteRow>, String>,
+        result: Result<Vec<QuoteRow>, BrokerError>,
         at: DateTime<Local>,
     },
+    /// The recent orders came back, or the fetch failed.
+    OrdersLoaded {
+        result: Result<Vec<OrderRow>, BrokerError>,
+        at: DateTime<Local>,
+    },
+    /// A price chart came back for the symbol and range asked.
+    HistoryLoaded {
+        symbol: String,
+        range: ChartRange,
+        result: Result<Vec<Candle>, BrokerError>,
+        at: DateTime<Local>,
+    },
+    /// The market session came back from the markets endpoint.
+    SessionLoaded {
+        result: Result<MarketSession, BrokerError>,
+        at: DateTime<Local>,
+    },
+    /// The API's answer about a symbol the user asked to add.
+    SymbolChecked {
+        symbol: String,
+        result: Result<QuoteRow, BrokerError>,
+        at: DateTime<Local>,
+    },
+    /// The watchlist file was written, or could not be.
+    WatchlistsSaved { result: Result<(), String> },
     /// A refresh timer fired; it fetches only if its feed is on screen.
     Tick(Feed),
+    /// The wall clock, for data ages and the re-login countdown; redraws only on a change.
+    Clock(DateTime<Local>),
     /// The terminal now has this many columns and rows.
     Resize { width: u16, height: u16 },
+}
+
+/// Data from the sealed cache, shown "as of" its fetch time until live data replaces it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Seed {
+    pub accounts: Option<(Vec<Account>, DateTime<Local>)>,
+    pub quotes: Option<(Vec<QuoteRow>, DateTime<Local>)>,
+    pub orders: Option<(Vec<OrderRow>, DateTime<Local>)>,
+}
+
+/// A mouse gesture in terms of the screen it landed on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MouseAction {
+    /// A click on a view's tab.
+    SelectView(View),
+    /// A click on a table row (an index into the visible table's rows).
+    SelectRow(usize),
+    /// The wheel, by this many rows (negative is up).
+    Scroll(i8),
 }
 
 /// What a key asks for. The keymap maps keys to these; nothing else reads raw keys.
@@ -36,9 +93,11 @@ pub enum Action {
 pub enum Command {
     Quit,
     ToggleHelp,
-    CloseHelp,
+    /// Esc: close the help, the detail pane or the text field, or clear a filter.
+    Close,
     ShowPositions,
     ShowQuotes,
+    ShowOrders,
     NextView,
     PrevView,
     Up,
@@ -48,22 +107,167 @@ pub enum Command {
     Top,
     Bottom,
     Refresh,
+    Filter,
+    /// Enter on a table: open the quote detail of the highlighted symbol.
+    Open,
     NextAccount,
     PrevAccount,
+    SortNext,
+    SortReverse,
+    AddSymbol,
+    DeleteSymbol,
+    MoveSymbolUp,
+    MoveSymbolDown,
+    NextWatchlist,
+    PrevWatchlist,
+    NewWatchlist,
+    DeleteWatchlist,
+    ChartNextRange,
+    ChartPrevRange,
+    ChartStyle,
+    /// Enter in a text field.
+    Submit,
+    InputBackspace,
+    InputDelete,
+    InputLeft,
+    InputRight,
+    InputHome,
+    InputEnd,
+    InputClear,
 }
 
-/// The two kinds of data the TUI keeps fresh, each on its own timer.
+impl Command {
+    /// Every command, for name lookups.
+    pub const ALL: [Command; 40] = [
+        Command::Quit,
+        Command::ToggleHelp,
+        Command::Close,
+        Command::ShowPositions,
+        Command::ShowQuotes,
+        Command::ShowOrders,
+        Command::NextView,
+        Command::PrevView,
+        Command::Up,
+        Command::Down,
+        Command::PageUp,
+        Command::PageDown,
+        Command::Top,
+        Command::Bottom,
+        Command::Refresh,
+        Command::Filter,
+        Command::Open,
+        Command::NextAccount,
+        Command::PrevAccount,
+        Command::SortNext,
+        Command::SortReverse,
+        Command::AddSymbol,
+        Command::DeleteSymbol,
+        Command::MoveSymbolUp,
+        Command::MoveSymbolDown,
+        Command::NextWatchlist,
+        Command::PrevWatchlist,
+        Command::NewWatchlist,
+        Command::DeleteWatchlist,
+        Command::ChartNextRange,
+        Command::ChartPrevRange,
+        Command::ChartStyle,
+        Command::Submit,
+        Command::InputBackspace,
+        Command::InputDelete,
+        Command::InputLeft,
+        Command::InputRight,
+        Command::InputHome,
+        Command::InputEnd,
+        Command::InputClear,
+    ];
+
+    /// The name a config file's `[keys]` table uses for this command.
+    pub fn name(self) -> &'static str {
+        match self {
+            Command::Quit => "quit",
+            Command::ToggleHelp => "help",
+            Command::Close => "close",
+            Command::ShowPositions => "show_positions",
+            Command::ShowQuotes => "show_quotes",
+            Command::ShowOrders => "show_orders",
+            Command::NextView => "next_view",
+            Command::PrevView => "prev_view",
+            Command::Up => "up",
+            Command::Down => "down",
+            Command::PageUp => "page_up",
+            Command::PageDown => "page_down",
+            Command::Top => "top",
+            Command::Bottom => "bottom",
+            Command::Refresh => "refresh",
+            Command::Filter => "filter",
+            Command::Open => "open",
+            Command::NextAccount => "next_account",
+            Command::PrevAccount => "prev_account",
+            Command::SortNext => "sort_next",
+            Command::SortReverse => "sort_reverse",
+            Command::AddSymbol => "add",
+            Command::DeleteSymbol => "delete",
+            Command::MoveSymbolUp => "move_up",
+            Command::MoveSymbolDown => "move_down",
+            Command::NextWatchlist => "next_watchlist",
+            Command::PrevWatchlist => "prev_watchlist",
+            Command::NewWatchlist => "new_watchlist",
+            Command::DeleteWatchlist => "delete_watchlist",
+            Command::ChartNextRange => "next_range",
+            Command::ChartPrevRange => "prev_range",
+            Command::ChartStyle => "chart_style",
+            Command::Submit => "submit",
+            Command::InputBackspace => "backspace",
+            Command::InputDelete => "delete_forward",
+            Command::InputLeft => "cursor_left",
+            Command::InputRight => "cursor_right",
+            Command::InputHome => "cursor_home",
+            Command::InputEnd => "cursor_end",
+            Command::InputClear => "clear",
+        }
+    }
+
+    /// The command a config name stands for.
+    pub fn from_name(name: &str) -> Option<Command> {
+        Command::ALL.into_iter().find(|c| c.name() == name)
+    }
+}
+
+/// The kinds of data the TUI keeps fresh, each on its own timer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Feed {
     /// Accounts with their positions and balances.
     Positions,
-    /// The watchlist quotes.
+    /// The quotes of the symbols on screen.
     Quotes,
+    /// Working and recent orders.
+    Orders,
+    /// The price chart of the detail pane.
+    Chart,
+    /// The market session for the status bar.
+    Session,
 }
 
 /// Work the update asks for; the effect runner turns each into a tokio task.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Effect {
     FetchAccounts,
+    /// Quotes for these symbols, in as few requests as the API allows.
     FetchQuotes(Vec<String>),
+    FetchOrders,
+    FetchHistory {
+        symbol: String,
+        range: ChartRange,
+    },
+    /// The market session now; the runner reads the clock.
+    FetchSession,
+    /// Ask the API whether it knows a symbol before it joins a watchlist.
+    CheckSymbol(String),
+    /// Write every watchlist to the watchlist file.
+    SaveWatchlists(WatchlistFile),
+    /// A watchlist changed: a record for the audit journal (the runner logs it for now).
+    WatchlistChanged {
+        name: String,
+        symbols: Vec<String>,
+    },
 }

@@ -3,12 +3,21 @@
 //! Holds no terminal types and does no I/O; only [`crate::tui::update::update`] changes it,
 //! and every change bumps [`State::generation`] so the loop redraws only when something moved.
 
-use chrono::{DateTime, Local};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
 
-use crate::broker::model::{Account, QuoteRow};
+use chrono::{DateTime, Local, Utc};
+
+use crate::broker::model::{Account, Candle, ChartRange, MarketSession, QuoteRow};
 use crate::sanitize::clean;
+use crate::trading::symbol::MAX_SYMBOL_CHARS;
 use crate::tui::TuiOptions;
 use crate::tui::action::Feed;
+use crate::tui::holdings::{self, Line, Scope, Sort};
+use crate::tui::keymap::{HelpEntry, Keymap};
+use crate::tui::orders::OrderRow;
+use crate::tui::watchlists::{Watchlist, WatchlistFile};
 
 /// The longest title the header shows, in chars.
 const TITLE_CHARS: usize = 60;
@@ -18,25 +27,28 @@ const TITLE_CHARS: usize = 60;
 pub enum View {
     Positions,
     Quotes,
+    Orders,
 }
 
 impl View {
     /// Every view, in the order the header shows them and Tab cycles them.
-    pub const ALL: [View; 2] = [View::Positions, View::Quotes];
+    pub const ALL: [View; 3] = [View::Positions, View::Quotes, View::Orders];
 
     /// The tab label.
     pub fn title(self) -> &'static str {
         match self {
             View::Positions => "Positions",
             View::Quotes => "Quotes",
+            View::Orders => "Orders",
         }
     }
 
-    /// The key that selects it, shown in the tab.
+    /// The key that selects it by default, shown in the tab.
     pub fn hotkey(self) -> char {
         match self {
             View::Positions => '1',
             View::Quotes => '2',
+            View::Orders => '3',
         }
     }
 
@@ -45,30 +57,34 @@ impl View {
         match self {
             View::Positions => Feed::Positions,
             View::Quotes => Feed::Quotes,
+            View::Orders => Feed::Orders,
+        }
+    }
+
+    fn index(self) -> usize {
+        match self {
+            View::Positions => 0,
+            View::Quotes => 1,
+            View::Orders => 2,
         }
     }
 
     pub fn next(self) -> View {
-        match self {
-            View::Positions => View::Quotes,
-            View::Quotes => View::Positions,
-        }
+        View::ALL[(self.index() + 1) % View::ALL.len()]
     }
 
     pub fn prev(self) -> View {
-        // Two views: previous and next coincide. Kept apart so a third view slots in.
-        match self {
-            View::Positions => View::Quotes,
-            View::Quotes => View::Positions,
-        }
+        View::ALL[(self.index() + View::ALL.len() - 1) % View::ALL.len()]
     }
 }
 
 /// How fresh one feed is: when it last succeeded, its last error, and whether a fetch is out.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct FeedState {
-    /// When the data on screen arrived; `None` until the first success.
+    /// When the data on screen was fetched; `None` until the first success or seed.
     pub as_of: Option<DateTime<Local>>,
+    /// The data on screen came from the cache and no live fetch has replaced it yet.
+    pub cached: bool,
     /// The last failure, cleared by the next success. Old data stays on screen beside it.
     pub error: Option<String>,
     /// A fetch has been sent and not answered: no second one is sent meanwhile.
@@ -119,67 +135,246 @@ impl Cursor {
     }
 }
 
-/// What the status bar says about the visible feed.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Connection<'a> {
-    /// Nothing has arrived yet.
-    Loading,
-    /// The user asked for a refresh and it has not come back.
-    Refreshing,
-    /// The last fetch succeeded.
+/// The state of the connection to the broker, as the last answer showed it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Link {
+    /// Nothing has come back yet.
+    Connecting,
+    /// The last call was answered (even if with an error about the request).
     Live,
-    /// The last fetch failed with this message.
-    Error(&'a str),
+    /// Calls have failed to reach Schwab since this time.
+    Offline { since: DateTime<Local> },
+    /// The login has expired or was never made: `palmtree login` is needed.
+    LoginRequired,
+    /// Schwab asked palmtree to slow down.
+    Throttled { since: DateTime<Local> },
+}
+
+/// What the status bar says about the connection and the visible feed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Connection {
+    Loading,
+    Refreshing,
+    Live,
+    Offline { since: DateTime<Local> },
+    LoginRequired,
+    Throttled,
+}
+
+/// What a focused text field is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InputPurpose {
+    /// A symbol for the active watchlist.
+    AddSymbol,
+    /// The name of a new watchlist.
+    NewWatchlist,
+    /// The symbol filter of the visible view, applied as it is typed.
+    Filter,
+}
+
+impl InputPurpose {
+    pub fn prompt(self) -> &'static str {
+        match self {
+            InputPurpose::AddSymbol => "Add symbol",
+            InputPurpose::NewWatchlist => "New watchlist",
+            InputPurpose::Filter => "Filter",
+        }
+    }
+
+    /// The most characters the field takes: a paste cannot make it grow without bound.
+    pub fn max_chars(self) -> usize {
+        match self {
+            // Longer than any symbol, so that an over-long one gets its own message.
+            InputPurpose::AddSymbol => 200,
+            InputPurpose::NewWatchlist => crate::tui::watchlists::NAME_CHARS,
+            InputPurpose::Filter => MAX_SYMBOL_CHARS,
+        }
+    }
+}
+
+/// A one-line text field with a cursor, in chars.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InputField {
+    pub purpose: InputPurpose,
+    pub text: String,
+    /// The cursor position, in chars from the start.
+    pub cursor: usize,
+    /// What went wrong with the last submit, shown after the field.
+    pub message: Option<String>,
+    /// The symbol being checked with the API, while the check is out.
+    pub checking: Option<String>,
+}
+
+/// A short message in the status bar, cleared by the next key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Notice {
+    pub text: String,
+    pub error: bool,
+}
+
+/// How the price chart is drawn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChartStyle {
+    Candles,
+    Line,
+}
+
+/// One fetched chart: the usable candles and what was wrong with the rest.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChartData {
+    pub candles: Vec<Candle>,
+    /// Candles left out because their time was missing or zero.
+    pub dropped: usize,
+    pub as_of: DateTime<Local>,
+    pub error: Option<String>,
 }
 
 /// Everything the TUI shows, and nothing about how it is drawn.
 #[derive(Clone, Debug)]
 pub struct State {
     pub(crate) title: String,
-    pub(crate) watchlist: Vec<String>,
     pub(crate) view: View,
     pub(crate) help_open: bool,
     pub(crate) help_scroll: usize,
+    pub(crate) help: Arc<Vec<HelpEntry>>,
     pub(crate) accounts: Vec<Account>,
-    pub(crate) account_index: usize,
+    pub(crate) scope: Scope,
+    pub(crate) sort: Sort,
     pub(crate) positions_cursor: Cursor,
-    pub(crate) quotes: Vec<QuoteRow>,
+    pub(crate) quotes: HashMap<String, QuoteRow>,
+    pub(crate) quotes_requested: Vec<String>,
     pub(crate) quotes_cursor: Cursor,
+    pub(crate) orders: Vec<OrderRow>,
+    pub(crate) orders_cursor: Cursor,
+    pub(crate) watchlists: Vec<Watchlist>,
+    pub(crate) active_list: usize,
+    pub(crate) save_watchlists: bool,
+    pub(crate) filters: [String; 3],
+    pub(crate) input: Option<InputField>,
+    pub(crate) notice: Option<Notice>,
+    pub(crate) confirm_delete_list: bool,
+    pub(crate) detail_open: bool,
+    pub(crate) chart_range: ChartRange,
+    pub(crate) chart_style: ChartStyle,
+    pub(crate) charts: HashMap<(String, ChartRange), ChartData>,
+    pub(crate) chart_requested: Option<(String, ChartRange)>,
     pub(crate) positions_feed: FeedState,
     pub(crate) quotes_feed: FeedState,
+    pub(crate) orders_feed: FeedState,
+    pub(crate) chart_feed: FeedState,
+    pub(crate) session_feed: FeedState,
+    pub(crate) session: Option<MarketSession>,
+    pub(crate) link: Link,
+    pub(crate) last_error: Option<(Feed, String)>,
+    pub(crate) relogin_deadline: Option<DateTime<Utc>>,
+    pub(crate) now: Option<DateTime<Local>>,
+    pub(crate) refresh: [Duration; 3],
     pub(crate) screen: (u16, u16),
     pub(crate) quit: bool,
     pub(crate) generation: u64,
 }
 
 impl State {
-    /// A fresh state on the Positions view with nothing loaded.
-    ///
-    /// The title and watchlist come from the options and are sanitised here, since a config
-    /// file is as untrusted as the API.
+    /// A fresh state on the Positions view with nothing loaded, the config's watchlist as the
+    /// only list and the default keys.
     pub fn new(opts: &TuiOptions) -> Self {
+        State::with(
+            opts,
+            WatchlistFile::from_symbols(&opts.watchlist),
+            &Keymap::default(),
+        )
+    }
+
+    /// A fresh state with these watchlists (from the watchlist file) and this keymap's help.
+    ///
+    /// The title and the lists are sanitised here, since a config or watchlist file is as
+    /// untrusted as the API.
+    pub fn with(opts: &TuiOptions, lists: WatchlistFile, keymap: &Keymap) -> Self {
+        let lists = lists.normalized();
+        let active_list = lists
+            .lists
+            .iter()
+            .position(|l| l.name == lists.active)
+            .unwrap_or(0);
         State {
             title: clean(&opts.title, TITLE_CHARS),
-            watchlist: opts
-                .watchlist
-                .iter()
-                .map(|s| clean(s.trim(), 32))
-                .filter(|s| !s.is_empty())
-                .collect(),
             view: View::Positions,
             help_open: false,
             help_scroll: 0,
+            help: Arc::new(keymap.help_entries()),
             accounts: Vec::new(),
-            account_index: 0,
+            scope: Scope::All,
+            sort: Sort::default(),
             positions_cursor: Cursor::default(),
-            quotes: Vec::new(),
+            quotes: HashMap::new(),
+            quotes_requested: Vec::new(),
             quotes_cursor: Cursor::default(),
+            orders: Vec::new(),
+            orders_cursor: Cursor::default(),
+            watchlists: lists.lists,
+            active_list,
+            save_watchlists: false,
+            filters: Default::default(),
+            input: None,
+            notice: None,
+            confirm_delete_list: false,
+            detail_open: false,
+            chart_range: ChartRange::Day,
+            chart_style: ChartStyle::Candles,
+            charts: HashMap::new(),
+            chart_requested: None,
             positions_feed: FeedState::default(),
             quotes_feed: FeedState::default(),
+            orders_feed: FeedState::default(),
+            chart_feed: FeedState::default(),
+            session_feed: FeedState::default(),
+            session: None,
+            link: Link::Connecting,
+            last_error: None,
+            relogin_deadline: None,
+            now: None,
+            refresh: [
+                opts.positions_refresh,
+                opts.quote_refresh,
+                crate::tui::DEFAULT_ORDERS_REFRESH,
+            ],
             screen: (80, 24),
             quit: false,
             generation: 0,
         }
+    }
+
+    /// The same state that saves watchlist changes (the loop turns this on when a watchlist
+    /// file is configured).
+    pub fn saving_watchlists(mut self, on: bool) -> Self {
+        self.save_watchlists = on;
+        self
+    }
+
+    /// Whether watchlist changes are saved to the watchlist file.
+    pub fn saves(&self) -> bool {
+        self.save_watchlists
+    }
+
+    /// The same state showing a notice (an error) until the first key.
+    pub fn with_notice(mut self, text: Option<String>) -> Self {
+        self.notice = text.map(|text| Notice {
+            text: clean(&text, 120),
+            error: true,
+        });
+        self
+    }
+
+    /// The same state with the login's refresh deadline, for the re-login countdown.
+    pub fn with_relogin_deadline(mut self, deadline: Option<DateTime<Utc>>) -> Self {
+        self.relogin_deadline = deadline;
+        self
+    }
+
+    /// The same state with the Orders view's refresh period.
+    pub fn with_orders_refresh(mut self, period: Duration) -> Self {
+        self.refresh[2] = period;
+        self
     }
 
     /// Counts changes: the loop redraws when this differs from the value at the last frame.
@@ -200,8 +395,35 @@ impl State {
         &self.title
     }
 
+    pub fn help_entries(&self) -> &[HelpEntry] {
+        &self.help
+    }
+
+    /// The symbols of the active watchlist, in order.
     pub fn watchlist(&self) -> &[String] {
-        &self.watchlist
+        self.watchlists
+            .get(self.active_list)
+            .map_or(&[], |l| l.symbols.as_slice())
+    }
+
+    pub fn watchlists(&self) -> &[Watchlist] {
+        &self.watchlists
+    }
+
+    pub fn active_watchlist(&self) -> usize {
+        self.active_list
+    }
+
+    /// Every watchlist as the watchlist file stores it.
+    pub fn watchlist_file(&self) -> WatchlistFile {
+        WatchlistFile {
+            active: self
+                .watchlists
+                .get(self.active_list)
+                .map(|l| l.name.clone())
+                .unwrap_or_default(),
+            lists: self.watchlists.clone(),
+        }
     }
 
     pub fn should_quit(&self) -> bool {
@@ -216,21 +438,107 @@ impl State {
         self.help_scroll
     }
 
+    pub fn input(&self) -> Option<&InputField> {
+        self.input.as_ref()
+    }
+
+    pub fn notice(&self) -> Option<&Notice> {
+        self.notice.as_ref()
+    }
+
     pub fn accounts(&self) -> &[Account] {
         &self.accounts
     }
 
-    /// The account the Positions view shows, if any has loaded.
-    pub fn selected_account(&self) -> Option<&Account> {
-        self.accounts.get(self.account_index)
+    /// Which accounts the Positions view shows.
+    pub fn scope(&self) -> Scope {
+        self.scope
     }
 
-    pub fn account_index(&self) -> usize {
-        self.account_index
+    pub fn sort(&self) -> Sort {
+        self.sort
     }
 
-    pub fn quotes(&self) -> &[QuoteRow] {
-        &self.quotes
+    /// The symbol filter of a view; empty when none.
+    pub fn filter(&self, view: View) -> &str {
+        self.filters.get(view.index()).map_or("", String::as_str)
+    }
+
+    /// The rows of the Positions view: holdings, account headings and totals, in order.
+    pub fn position_lines(&self) -> Vec<Line> {
+        holdings::lines(
+            &self.accounts,
+            self.scope,
+            self.sort,
+            self.filter(View::Positions),
+        )
+    }
+
+    /// The watchlist symbols the Quotes view shows, after its filter.
+    pub fn visible_symbols(&self) -> Vec<&str> {
+        let filter = self.filter(View::Quotes).to_ascii_uppercase();
+        self.watchlist()
+            .iter()
+            .map(String::as_str)
+            .filter(|s| filter.is_empty() || s.to_ascii_uppercase().contains(&filter))
+            .collect()
+    }
+
+    /// The last answer for a symbol, if any came.
+    pub fn quote(&self, symbol: &str) -> Option<&QuoteRow> {
+        self.quotes.get(&symbol.to_ascii_uppercase())
+    }
+
+    /// The orders the Orders view shows, after its filter, working first.
+    pub fn visible_orders(&self) -> Vec<&OrderRow> {
+        let filter = self.filter(View::Orders).to_ascii_uppercase();
+        self.orders
+            .iter()
+            .filter(|o| filter.is_empty() || o.symbol.to_ascii_uppercase().contains(&filter))
+            .collect()
+    }
+
+    /// Whether the quote detail pane is open (it replaces the table of the view).
+    pub fn detail_open(&self) -> bool {
+        self.detail_open && self.view != View::Orders
+    }
+
+    /// The symbol the detail pane shows: the highlighted row's.
+    pub fn detail_symbol(&self) -> Option<String> {
+        if !self.detail_open() {
+            return None;
+        }
+        self.selected_symbol()
+    }
+
+    /// The symbol of the highlighted row of the visible table, if the row has one.
+    pub fn selected_symbol(&self) -> Option<String> {
+        let row = self.cursor().row;
+        match self.view {
+            View::Quotes => self.visible_symbols().get(row).map(|s| s.to_string()),
+            View::Positions => match self.position_lines().get(row) {
+                Some(Line::Holding { account, index, .. }) => self
+                    .accounts
+                    .get(*account)
+                    .and_then(|a| a.positions.get(*index))
+                    .map(|p| p.symbol.clone()),
+                _ => None,
+            },
+            View::Orders => self.visible_orders().get(row).map(|o| o.symbol.clone()),
+        }
+    }
+
+    pub fn chart_range(&self) -> ChartRange {
+        self.chart_range
+    }
+
+    pub fn chart_style(&self) -> ChartStyle {
+        self.chart_style
+    }
+
+    /// The chart fetched for a symbol and range, if one came.
+    pub fn chart(&self, symbol: &str, range: ChartRange) -> Option<&ChartData> {
+        self.charts.get(&(symbol.to_string(), range))
     }
 
     /// The highlighted row of the visible table.
@@ -243,6 +551,15 @@ impl State {
         match self.view {
             View::Positions => self.positions_cursor,
             View::Quotes => self.quotes_cursor,
+            View::Orders => self.orders_cursor,
+        }
+    }
+
+    pub(crate) fn cursor_mut(&mut self, view: View) -> &mut Cursor {
+        match view {
+            View::Positions => &mut self.positions_cursor,
+            View::Quotes => &mut self.quotes_cursor,
+            View::Orders => &mut self.orders_cursor,
         }
     }
 
@@ -255,6 +572,9 @@ impl State {
         match feed {
             Feed::Positions => &self.positions_feed,
             Feed::Quotes => &self.quotes_feed,
+            Feed::Orders => &self.orders_feed,
+            Feed::Chart => &self.chart_feed,
+            Feed::Session => &self.session_feed,
         }
     }
 
@@ -262,6 +582,9 @@ impl State {
         match feed {
             Feed::Positions => &mut self.positions_feed,
             Feed::Quotes => &mut self.quotes_feed,
+            Feed::Orders => &mut self.orders_feed,
+            Feed::Chart => &mut self.chart_feed,
+            Feed::Session => &mut self.session_feed,
         }
     }
 
@@ -270,47 +593,94 @@ impl State {
         self.feed(self.view.feed())
     }
 
-    /// The last error of the visible view's feed, if its last fetch failed.
+    /// The most recent error of any feed still unresolved, preferring the visible view's.
     pub fn last_error(&self) -> Option<&str> {
-        self.visible_feed().error.as_deref()
+        self.visible_feed()
+            .error
+            .as_deref()
+            .or(self.last_error.as_ref().map(|(_, e)| e.as_str()))
     }
 
-    /// What the status bar says about the visible view's data.
-    pub fn connection(&self) -> Connection<'_> {
+    pub fn session(&self) -> Option<MarketSession> {
+        self.session
+    }
+
+    pub fn link(&self) -> Link {
+        self.link
+    }
+
+    pub fn now(&self) -> Option<DateTime<Local>> {
+        self.now
+    }
+
+    pub fn relogin_deadline(&self) -> Option<DateTime<Utc>> {
+        self.relogin_deadline
+    }
+
+    /// What the status bar says about the connection and the visible feed.
+    pub fn connection(&self) -> Connection {
         let feed = self.visible_feed();
+        match self.link {
+            Link::LoginRequired => return Connection::LoginRequired,
+            Link::Offline { since } => return Connection::Offline { since },
+            Link::Throttled { .. } => return Connection::Throttled,
+            Link::Connecting | Link::Live => {}
+        }
         if feed.in_flight && (feed.manual || feed.as_of.is_none()) {
             if feed.as_of.is_none() && feed.error.is_none() {
                 Connection::Loading
             } else {
                 Connection::Refreshing
             }
-        } else if let Some(err) = &feed.error {
-            Connection::Error(err)
-        } else if feed.as_of.is_some() {
+        } else if self.link == Link::Live {
             Connection::Live
         } else {
             Connection::Loading
         }
     }
 
+    /// The time left before the refresh token runs out, if the deadline is known.
+    pub fn relogin_left(&self) -> Option<chrono::TimeDelta> {
+        let now = self.now?.with_timezone(&Utc);
+        self.relogin_deadline.map(|d| d - now)
+    }
+
+    /// How long past its refresh period the visible data is, once it is overdue: data is
+    /// stale when older than three refresh periods (at least 30 s). `None` while fresh.
+    pub fn stale_for(&self) -> Option<chrono::TimeDelta> {
+        let now = self.now?;
+        let as_of = self.visible_feed().as_of?;
+        let period = self.refresh.get(self.view.index()).copied()?;
+        let limit = (period * 3).max(Duration::from_secs(30));
+        let age = now - as_of;
+        let limit = chrono::TimeDelta::from_std(limit).ok()?;
+        (age > limit).then_some(age)
+    }
+
     /// How many rows the visible table has.
     pub fn row_count(&self) -> usize {
-        match self.view {
-            View::Positions => self.selected_account().map_or(0, |a| a.positions.len()),
-            View::Quotes => self.quotes.len(),
+        self.row_count_of(self.view)
+    }
+
+    pub(crate) fn row_count_of(&self, view: View) -> usize {
+        match view {
+            View::Positions => self.position_lines().len(),
+            View::Quotes => self.visible_symbols().len(),
+            View::Orders => self.visible_orders().len(),
         }
     }
 
     /// How many table rows fit on screen for a view: PgUp and PgDn move by this much.
     ///
-    /// The screen height less the lines around the table: header, status bar and table
-    /// header everywhere, plus the account line, totals and balances on Positions (six in
-    /// all) or the detail line on Quotes (four). Never less than one.
-    pub fn page_len(&self, view: View) -> usize {
-        let chrome = match view {
-            View::Positions => 6,
-            View::Quotes => 4,
-        };
-        usize::from(self.screen.1.saturating_sub(chrome)).max(1)
+    /// Every view has the same frame: header, an info line, the table header, the table, a
+    /// detail line and the status bar, so five lines are not table rows. Never less than one.
+    pub fn page_len(&self, _view: View) -> usize {
+        usize::from(self.screen.1.saturating_sub(TABLE_CHROME)).max(1)
     }
 }
+
+/// The screen lines that are not table rows (see [`State::page_len`]).
+pub const TABLE_CHROME: u16 = 5;
+
+/// The screen line of the first table row, for mouse clicks: header, info line, table header.
+pub const FIRST_ROW_Y: u16 = 3;

@@ -1,37 +1,50 @@
 //! The terminal program: state, actions, update, views, keymap, theme and the event loop.
 //!
-//! Reaches the network only through [`source::Source`] (the broker); draws nothing to stdout
-//! outside the terminal session, which is restored on quit, on Ctrl-C and on panic.
+//! Reaches the network only through [`source::Source`] (the broker) and the disk only for
+//! the watchlist file; draws nothing to stdout outside the terminal session, which is
+//! restored on quit, on Ctrl-C and on panic.
 
 pub mod action;
 pub mod app;
 pub mod event_loop;
+pub mod holdings;
 pub mod keymap;
+pub mod orders;
 pub mod runner;
 pub mod source;
 pub mod terminal;
 pub mod theme;
 pub mod update;
 pub mod views;
+pub mod watchlists;
 
+use std::path::PathBuf;
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use crossterm::event::EventStream;
 use tokio::sync::mpsc;
 
 use crate::broker::Broker;
-use crate::tui::action::{Action, Command};
+use crate::tui::action::{Action, Command, Seed};
+use crate::tui::event_loop::{Periods, Setup};
+use crate::tui::keymap::Keymap;
 use crate::tui::runner::EffectRunner;
 use crate::tui::source::Source;
-use crate::tui::theme::Theme;
+use crate::tui::theme::{Theme, ThemeName};
+use crate::tui::watchlists::WatchlistFile;
 
 pub use crate::tui::app::State;
 pub use crate::tui::event_loop::LoopReport;
 
+/// How often the Orders view refreshes while it is visible, unless told otherwise.
+pub const DEFAULT_ORDERS_REFRESH: Duration = Duration::from_secs(15);
+
 /// What the binary tells the TUI: what to watch, how often to refresh, what to call itself.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TuiOptions {
-    /// The symbols on the Quotes view, in order.
+    /// The symbols of the watchlist made from the config file, used when no watchlist file
+    /// exists yet.
     pub watchlist: Vec<String>,
     /// How often quotes refresh while the Quotes view is visible.
     pub quote_refresh: Duration,
@@ -52,22 +65,76 @@ impl Default for TuiOptions {
     }
 }
 
+/// The rest of what the binary can tell the TUI, kept apart from [`TuiOptions`] so that
+/// code building `TuiOptions` field by field keeps compiling as this grows.
+#[derive(Clone, Debug)]
+pub struct TuiExtras {
+    /// Where the named watchlists are kept (`watchlists.toml` in the data directory).
+    /// `None`: changes last only for the run (tests, and the demo unless it passes a path).
+    pub watchlist_file: Option<PathBuf>,
+    /// The keys, from [`keymap::apply_overrides`] on the config file.
+    pub keymap: Keymap,
+    /// The look asked for in the config; `NO_COLOR` still wins.
+    pub theme: Option<ThemeName>,
+    /// When the refresh token runs out, for the status bar's re-login countdown.
+    pub relogin_deadline: Option<DateTime<Utc>>,
+    /// How often the Orders view refreshes while visible.
+    pub orders_refresh: Duration,
+    /// Data from the sealed cache to draw before the first fetch returns.
+    pub seed: Option<Seed>,
+}
+
+impl Default for TuiExtras {
+    fn default() -> Self {
+        TuiExtras {
+            watchlist_file: None,
+            keymap: Keymap::default(),
+            theme: None,
+            relogin_deadline: None,
+            orders_refresh: DEFAULT_ORDERS_REFRESH,
+            seed: None,
+        }
+    }
+}
+
 /// Runs the TUI against the broker on the real terminal until the user quits.
 ///
 /// This is what the binary calls. It must run inside a tokio runtime, with logging already
 /// going to a file: anything written to stdout or stderr would corrupt the screen.
 pub async fn run(broker: Broker, opts: TuiOptions) -> anyhow::Result<()> {
-    run_with(broker, opts).await
+    run_with(broker, opts, TuiExtras::default()).await
+}
+
+/// [`run`] with the rest of the options: watchlist file, keys, theme, re-login deadline.
+pub async fn run_extended(
+    broker: Broker,
+    opts: TuiOptions,
+    extras: TuiExtras,
+) -> anyhow::Result<()> {
+    run_with(broker, opts, extras).await
 }
 
 /// Runs the TUI against any [`Source`] on the real terminal until the user quits.
 ///
-/// Takes over the terminal (raw mode, alternate screen) and gives it back on every exit path.
-/// SIGINT and SIGTERM quit cleanly too; in raw mode Ctrl-C arrives as a key and quits as well.
-pub async fn run_with<S: Source>(source: S, opts: TuiOptions) -> anyhow::Result<()> {
-    let theme = Theme::from_env();
+/// Takes over the terminal (raw mode, alternate screen, mouse, bracketed paste) and gives it
+/// back on every exit path. SIGINT and SIGTERM quit cleanly too; in raw mode Ctrl-C arrives
+/// as a key and quits as well.
+pub async fn run_with<S: Source>(
+    source: S,
+    opts: TuiOptions,
+    extras: TuiExtras,
+) -> anyhow::Result<()> {
+    let theme = Theme::from_env_or(extras.theme);
     let (tx, rx) = mpsc::unbounded_channel();
-    let runner = EffectRunner::new(source, tx.clone());
+    let setup = setup(&opts, &extras);
+    let mut runner = EffectRunner::new(source, tx.clone());
+    if let Some(path) = extras
+        .watchlist_file
+        .clone()
+        .filter(|_| setup.state.saves())
+    {
+        runner = runner.with_watchlist_file(path);
+    }
     let signals = tokio::spawn(quit_on_signal(tx));
 
     let mut session = terminal::Session::enter()?;
@@ -76,7 +143,7 @@ pub async fn run_with<S: Source>(source: S, opts: TuiOptions) -> anyhow::Result<
         EventStream::new(),
         runner,
         rx,
-        &opts,
+        setup,
         &theme,
     )
     .await;
@@ -84,6 +151,41 @@ pub async fn run_with<S: Source>(source: S, opts: TuiOptions) -> anyhow::Result<
 
     signals.abort();
     result.map(|_| ())
+}
+
+/// The loop's starting point: the watchlist file read (or the config's list when there is
+/// none), the keys, the timers and the cache seed.
+///
+/// A watchlist file that cannot be read is left alone: the config's list is shown, saving is
+/// off for the run so the file is not overwritten, and the status bar says why.
+pub fn setup(opts: &TuiOptions, extras: &TuiExtras) -> Setup {
+    let (lists, saving, problem) = match &extras.watchlist_file {
+        None => (WatchlistFile::from_symbols(&opts.watchlist), false, None),
+        Some(path) => match watchlists::load(path) {
+            Ok(Some(file)) => (file, true, None),
+            Ok(None) => (WatchlistFile::from_symbols(&opts.watchlist), true, None),
+            Err(e) => {
+                tracing::warn!(error = %e, "watchlist file unreadable; not saving this run");
+                let text = format!("{e}; changes will not be saved");
+                (
+                    WatchlistFile::from_symbols(&opts.watchlist),
+                    false,
+                    Some(text),
+                )
+            }
+        },
+    };
+    let state = State::with(opts, lists, &extras.keymap)
+        .saving_watchlists(saving)
+        .with_relogin_deadline(extras.relogin_deadline)
+        .with_orders_refresh(extras.orders_refresh)
+        .with_notice(problem);
+    Setup {
+        state,
+        keymap: extras.keymap.clone(),
+        periods: Periods::new(opts, extras),
+        seed: extras.seed.clone(),
+    }
 }
 
 /// Sends a quit when the process gets SIGINT (or SIGTERM on Unix).

@@ -1,16 +1,23 @@
 //! The effect runner: each effect becomes a tokio task whose result comes back as an action.
 //!
 //! Tasks never touch the state. A task that hangs is cut off after a timeout and one that
-//! panics is reported, so a fetch can never stay "in flight" for ever.
+//! panics is reported, so a fetch can never stay "in flight" for ever. Watchlist saves go
+//! through one writer task that always writes the newest lists, so saves cannot land out of
+//! order.
 
 use std::future::Future;
+use std::path::PathBuf;
 use std::time::Duration;
 
-use chrono::{DateTime, Local};
+use chrono::{DateTime, Local, Utc};
 use tokio::sync::mpsc::UnboundedSender;
+use tokio::sync::watch;
 
+use crate::broker::BrokerError;
+use crate::broker::model::{QuoteRow, QuoteState};
 use crate::tui::action::{Action, Effect};
 use crate::tui::source::Source;
+use crate::tui::watchlists::{self, WatchlistFile};
 
 /// How long a fetch may take before the TUI gives up on it and says so.
 pub const FETCH_TIMEOUT: Duration = Duration::from_secs(30);
@@ -21,6 +28,7 @@ pub struct EffectRunner<S> {
     source: S,
     tx: UnboundedSender<Action>,
     timeout: Duration,
+    saver: Option<watch::Sender<Option<WatchlistFile>>>,
 }
 
 impl<S: Source> EffectRunner<S> {
@@ -29,12 +37,41 @@ impl<S: Source> EffectRunner<S> {
             source,
             tx,
             timeout: FETCH_TIMEOUT,
+            saver: None,
         }
     }
 
     /// The same runner with a different fetch timeout.
     pub fn with_timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
+        self
+    }
+
+    /// The same runner saving watchlists to `path`. Must be called inside a tokio runtime:
+    /// it starts the writer task.
+    pub fn with_watchlist_file(mut self, path: PathBuf) -> Self {
+        let (saver, mut latest) = watch::channel::<Option<WatchlistFile>>(None);
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            while latest.changed().await.is_ok() {
+                let Some(file) = latest.borrow_and_update().clone() else {
+                    continue;
+                };
+                let path = path.clone();
+                let written =
+                    tokio::task::spawn_blocking(move || watchlists::save(&path, &file)).await;
+                let result = match written {
+                    Ok(Ok(())) => Ok(()),
+                    Ok(Err(e)) => Err(e.to_string()),
+                    Err(_) => Err("the save was interrupted".to_string()),
+                };
+                if let Err(message) = &result {
+                    tracing::warn!(error = %message, "watchlists not saved");
+                }
+                let _ = tx.send(Action::WatchlistsSaved { result });
+            }
+        });
+        self.saver = Some(saver);
         self
     }
 
@@ -49,13 +86,63 @@ impl<S: Source> EffectRunner<S> {
                 .spawn(async move { source.quotes(&symbols).await }, |r, at| {
                     Action::QuotesLoaded { result: r, at }
                 }),
+            Effect::FetchOrders => self.spawn(async move { source.orders().await }, |r, at| {
+                Action::OrdersLoaded { result: r, at }
+            }),
+            Effect::FetchHistory { symbol, range } => {
+                let asked = symbol.clone();
+                self.spawn_with(
+                    async move { source.price_history(&asked, range).await },
+                    move |result, at| Action::HistoryLoaded {
+                        symbol,
+                        range,
+                        result,
+                        at,
+                    },
+                );
+            }
+            Effect::FetchSession => self.spawn(
+                async move { source.market_session(Utc::now()).await },
+                |r, at| Action::SessionLoaded { result: r, at },
+            ),
+            Effect::CheckSymbol(symbol) => {
+                let asked = vec![symbol.clone()];
+                self.spawn_with(
+                    async move { first_row(source.quotes(&asked).await) },
+                    move |result, at| Action::SymbolChecked { symbol, result, at },
+                );
+            }
+            Effect::SaveWatchlists(file) => match &self.saver {
+                Some(saver) => {
+                    let _ = saver.send(Some(file));
+                }
+                None => tracing::debug!("watchlist saving is off"),
+            },
+            Effect::WatchlistChanged { name, symbols } => {
+                // The audit journal will record this; until then the log does.
+                tracing::info!(
+                    watchlist = %name,
+                    symbols = symbols.len(),
+                    list = %symbols.join(","),
+                    "watchlist changed"
+                );
+            }
         }
     }
 
-    fn spawn<T, F>(&self, work: F, wrap: fn(Result<T, String>, DateTime<Local>) -> Action)
+    fn spawn<T, F>(&self, work: F, wrap: fn(Result<T, BrokerError>, DateTime<Local>) -> Action)
     where
         T: Send + 'static,
-        F: Future<Output = Result<T, String>> + Send + 'static,
+        F: Future<Output = Result<T, BrokerError>> + Send + 'static,
+    {
+        self.spawn_with(work, wrap);
+    }
+
+    fn spawn_with<T, F, W>(&self, work: F, wrap: W)
+    where
+        T: Send + 'static,
+        F: Future<Output = Result<T, BrokerError>> + Send + 'static,
+        W: FnOnce(Result<T, BrokerError>, DateTime<Local>) -> Action + Send + 'static,
     {
         let tx = self.tx.clone();
         let limit = self.timeout;
@@ -63,14 +150,28 @@ impl<S: Source> EffectRunner<S> {
             let mut task = tokio::spawn(work);
             let result = match tokio::time::timeout(limit, &mut task).await {
                 Ok(Ok(result)) => result,
-                Ok(Err(_)) => Err("internal error while fetching; try r to retry".to_string()),
+                Ok(Err(_)) => Err(BrokerError::Failed(
+                    "internal error while fetching; try r to retry".to_string(),
+                )),
                 Err(_) => {
                     task.abort();
-                    Err(format!("no answer after {}s", limit.as_secs()))
+                    Err(BrokerError::Offline(format!(
+                        "no answer after {}s",
+                        limit.as_secs()
+                    )))
                 }
             };
             // The loop has gone when the user quit; the result has nowhere to go and that is fine.
             let _ = tx.send(wrap(result, Local::now()));
         });
     }
+}
+
+/// The one row a single-symbol quote request answers with; none means "not found".
+fn first_row(result: Result<Vec<QuoteRow>, BrokerError>) -> Result<QuoteRow, BrokerError> {
+    let rows = result?;
+    Ok(rows.into_iter().next().unwrap_or(QuoteRow {
+        symbol: String::new(),
+        state: QuoteState::NotFound,
+    }))
 }

@@ -1,19 +1,27 @@
-//! Shared fixtures for the TUI tests: demo-like accounts and quotes, a state built from them
-//! through `update`, and helpers that render to a `TestBackend` and read the buffer back.
+//! Shared fixtures for the TUI tests: demo-like accounts, quotes, orders and candles, a state
+//! built from them through `update`, a fake source, and helpers that render to a
+//! `TestBackend` and read the buffer back.
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
-use chrono::{DateTime, Local, TimeZone};
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Local, TimeZone, Utc};
+use palmtree::broker::BrokerError;
 use palmtree::broker::model::{
-    Account, AccountKey, AssetKind, Balances, Position, Quote, QuoteRow, QuoteState,
+    Account, AccountKey, AssetKind, Balances, Candle, ChartRange, MarketSession, Position, Quote,
+    QuoteRow, QuoteState,
 };
 use palmtree::tui::action::{Action, Command};
+use palmtree::tui::orders::OrderRow;
+use palmtree::tui::source::Source;
 use palmtree::tui::theme::Theme;
 use palmtree::tui::update::update;
 use palmtree::tui::{State, TuiOptions, views};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
+use ratatui::style::{Color, Modifier};
 use ratatui::text::Line;
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
@@ -247,9 +255,88 @@ fn row(symbol: &str, state: QuoteState) -> QuoteRow {
     }
 }
 
-/// A state with both feeds loaded through `update`, as the event loop would load them.
+fn utc(day: u32, h: u32, m: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2025, 3, day, h, m, 0)
+        .single()
+        .unwrap()
+}
+
+fn order(id: &str, symbol: &str, status: &str, instruction: &str) -> OrderRow {
+    OrderRow {
+        id: id.to_string(),
+        account: "Individual …1234".to_string(),
+        symbol: symbol.to_string(),
+        instruction: instruction.to_string(),
+        quantity: dec!(10),
+        filled: dec!(0),
+        order_type: "LIMIT".to_string(),
+        price: Some(dec!(180.00)),
+        stop_price: None,
+        fill_price: None,
+        duration: "DAY".to_string(),
+        status: status.to_string(),
+        status_text: None,
+        entered: Some(utc(14, 12, 0)),
+        closed: None,
+    }
+}
+
+/// Working, filled, canceled and rejected orders over two days.
+pub fn orders() -> Vec<OrderRow> {
+    let working = order("1000000000001", "AAPL", "WORKING", "BUY");
+    let mut filled = order("1000000000002", "SPY", "FILLED", "SELL");
+    filled.filled = dec!(10);
+    filled.fill_price = Some(dec!(512.41));
+    filled.price = Some(dec!(512.40));
+    filled.closed = Some(utc(14, 12, 5));
+    let mut canceled = order("1000000000003", "TSLA", "CANCELED", "SELL_SHORT");
+    canceled.entered = Some(utc(13, 11, 0));
+    canceled.closed = Some(utc(13, 12, 0));
+    let mut rejected = order("1000000000004", OPTION_SYMBOL, "REJECTED", "BUY_TO_OPEN");
+    rejected.order_type = "STOP_LIMIT".to_string();
+    rejected.stop_price = Some(dec!(6.00));
+    rejected.price = Some(dec!(6.10));
+    rejected.quantity = dec!(2);
+    rejected.status_text = Some("Insufficient buying power".to_string());
+    rejected.closed = Some(utc(14, 11, 59));
+    vec![filled, canceled, rejected, working]
+}
+
+/// A day of 5-minute candles, with a dip in the middle; one more with a zero time when asked.
+pub fn candles(count: usize, zero_time: bool) -> Vec<Candle> {
+    let mut out: Vec<Candle> = (0..count)
+        .map(|i| {
+            let step = Decimal::from(i as i64);
+            let wave = Decimal::from(((i * 7) % 11) as i64) - dec!(5);
+            let open = dec!(185) + step / dec!(10) + wave / dec!(10);
+            let close = open + if i % 3 == 0 { dec!(-0.4) } else { dec!(0.3) };
+            Candle {
+                time: utc(14, 13, 30) + chrono::TimeDelta::minutes(5 * i as i64),
+                open,
+                high: open.max(close) + dec!(0.2),
+                low: open.min(close) - dec!(0.2),
+                close,
+                volume: Decimal::from(1000 + (i as i64 % 5) * 300),
+            }
+        })
+        .collect();
+    if zero_time {
+        out.push(Candle {
+            time: DateTime::<Utc>::UNIX_EPOCH,
+            open: dec!(1),
+            high: dec!(1),
+            low: dec!(1),
+            close: dec!(1),
+            volume: dec!(1),
+        });
+    }
+    out
+}
+
+/// A state with every feed loaded through `update`, as the event loop would load them.
 pub fn loaded_state() -> State {
     let mut state = State::new(&options());
+    update(&mut state, Action::Clock(at(14, 2, 6)));
     update(&mut state, Action::Start);
     update(
         &mut state,
@@ -265,7 +352,119 @@ pub fn loaded_state() -> State {
             at: at(14, 2, 5),
         },
     );
+    update(
+        &mut state,
+        Action::OrdersLoaded {
+            result: Ok(orders()),
+            at: at(14, 2, 4),
+        },
+    );
+    update(
+        &mut state,
+        Action::SessionLoaded {
+            result: Ok(MarketSession::Regular),
+            at: at(14, 2, 3),
+        },
+    );
     state
+}
+
+/// The loaded state on the Quotes view with the detail pane of the first symbol open and its
+/// day chart loaded.
+pub fn detail_state(style_line: bool) -> State {
+    let mut state = loaded_state();
+    command(&mut state, Command::ShowQuotes);
+    command(&mut state, Command::Open);
+    update(
+        &mut state,
+        Action::HistoryLoaded {
+            symbol: "AAPL".to_string(),
+            range: ChartRange::Day,
+            result: Ok(candles(78, false)),
+            at: at(14, 2, 7),
+        },
+    );
+    if style_line {
+        command(&mut state, Command::ChartStyle);
+    }
+    state
+}
+
+/// A fake broker: canned answers, a call log, and switches for failures.
+#[derive(Clone, Default)]
+pub struct Fake {
+    pub calls: Arc<Mutex<Vec<String>>>,
+    pub quote_error: Arc<Mutex<Option<BrokerError>>>,
+}
+
+impl Fake {
+    pub fn count(&self, prefix: &str) -> usize {
+        self.calls
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|c| c.starts_with(prefix))
+            .count()
+    }
+
+    fn log(&self, call: String) {
+        self.calls.lock().unwrap().push(call);
+    }
+}
+
+impl Source for Fake {
+    async fn accounts(&self) -> Result<Vec<Account>, BrokerError> {
+        self.log("accounts".to_string());
+        Ok(accounts())
+    }
+
+    async fn quotes(&self, symbols: &[String]) -> Result<Vec<QuoteRow>, BrokerError> {
+        self.log(format!("quotes {}", symbols.join(",")));
+        if let Some(error) = self.quote_error.lock().unwrap().clone() {
+            return Err(error);
+        }
+        let known = quote_rows();
+        Ok(symbols
+            .iter()
+            .map(|s| {
+                known
+                    .iter()
+                    .find(|r| &r.symbol == s)
+                    .cloned()
+                    .unwrap_or_else(|| {
+                        let state = if s == "AMD" {
+                            QuoteState::Live(Box::new(live(
+                                "AMD",
+                                "ADVANCED MICRO",
+                                AssetKind::Equity,
+                            )))
+                        } else {
+                            QuoteState::NotFound
+                        };
+                        row(s, state)
+                    })
+            })
+            .collect())
+    }
+
+    async fn orders(&self) -> Result<Vec<OrderRow>, BrokerError> {
+        self.log("orders".to_string());
+        Ok(orders())
+    }
+
+    async fn price_history(
+        &self,
+        symbol: &str,
+        range: ChartRange,
+    ) -> Result<Vec<Candle>, BrokerError> {
+        self.log(format!("history {symbol} {}", range.label()));
+        Ok(candles(40, false))
+    }
+
+    async fn market_session(&self, _now: DateTime<Utc>) -> Result<MarketSession, BrokerError> {
+        self.log("session".to_string());
+        Ok(MarketSession::Regular)
+    }
 }
 
 pub fn command(state: &mut State, command: Command) {
@@ -279,6 +478,47 @@ pub fn render(state: &State, theme: &Theme, width: u16, height: u16) -> Buffer {
         .draw(|frame| views::draw(frame, state, theme))
         .unwrap();
     terminal.backend().buffer().clone()
+}
+
+/// The buffer with its styles: each row's text, then the runs of non-default style on it as
+/// `x-y fg/bg/modifiers`, so a snapshot records the colours and the reverse video too.
+pub fn styled(buffer: &Buffer) -> String {
+    let text = lines(buffer);
+    let area = buffer.area;
+    let mut out = String::new();
+    for y in 0..area.height {
+        out.push_str(&text[usize::from(y)]);
+        out.push('\n');
+        let mut runs: Vec<String> = Vec::new();
+        let mut x = 0;
+        while x < area.width {
+            let cell = &buffer[(x, y)];
+            let key = (cell.fg, cell.bg, cell.modifier);
+            let start = x;
+            while x < area.width {
+                let c = &buffer[(x, y)];
+                if (c.fg, c.bg, c.modifier) != key {
+                    break;
+                }
+                x += 1;
+            }
+            if key != (Color::Reset, Color::Reset, Modifier::empty()) {
+                runs.push(format!(
+                    "{start}-{}:{:?}/{:?}/{:?}",
+                    x - 1,
+                    key.0,
+                    key.1,
+                    key.2
+                ));
+            }
+        }
+        if !runs.is_empty() {
+            out.push_str("    ~ ");
+            out.push_str(&runs.join(" "));
+            out.push('\n');
+        }
+    }
+    out
 }
 
 /// The buffer as one string per row, trailing blanks trimmed.

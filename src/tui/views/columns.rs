@@ -4,6 +4,8 @@
 //! then whole columns go, least important first, so a narrow terminal shows fewer columns
 //! rather than wrong numbers.
 
+use std::borrow::Cow;
+
 use ratatui::layout::{Alignment, Constraint};
 use ratatui::style::Style;
 use ratatui::text::Line;
@@ -80,9 +82,9 @@ impl Field {
 }
 
 /// A column's heading and how it gives way when space is short.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Column {
-    pub title: &'static str,
+    pub title: Cow<'static, str>,
     pub align: Alignment,
     /// 0 is never dropped; among the rest the highest number goes first.
     pub priority: u8,
@@ -94,7 +96,7 @@ pub struct Column {
 impl Column {
     pub const fn text(title: &'static str, priority: u8) -> Column {
         Column {
-            title,
+            title: Cow::Borrowed(title),
             align: Alignment::Left,
             priority,
             shrink_to: None,
@@ -103,7 +105,7 @@ impl Column {
 
     pub const fn number(title: &'static str, priority: u8) -> Column {
         Column {
-            title,
+            title: Cow::Borrowed(title),
             align: Alignment::Right,
             priority,
             shrink_to: None,
@@ -112,7 +114,7 @@ impl Column {
 
     pub const fn flexible(title: &'static str, priority: u8, min: u16) -> Column {
         Column {
-            title,
+            title: Cow::Borrowed(title),
             align: Alignment::Left,
             priority,
             shrink_to: Some(min),
@@ -130,7 +132,7 @@ pub fn fit(columns: &[Column], rows: &[&[Field]], width: u16) -> Vec<Option<u16>
         .iter()
         .enumerate()
         .map(|(i, column)| {
-            let title = Field::plain(column.title).width();
+            let title = Field::plain(column.title.clone()).width();
             let widest = rows.iter().filter_map(|r| r.get(i)).map(Field::width).max();
             let w = title.max(widest.unwrap_or(0));
             if column.shrink_to.is_some() {
@@ -209,7 +211,7 @@ pub fn table<'a>(
     let header = Row::new(visible.iter().filter_map(|&i| {
         columns
             .get(i)
-            .map(|c| Cell::from(Line::raw(c.title).alignment(c.align)))
+            .map(|c| Cell::from(Line::raw(c.title.clone()).alignment(c.align)))
     }))
     .style(theme.table_header);
 

@@ -1,10 +1,14 @@
 //! Drawing: turns a `&State` into cells. Never changes the state and never does I/O.
 //!
-//! One file per screen area; [`draw`] lays them out and handles a terminal that is too small.
+//! One file per screen area; [`draw`] lays them out and handles a terminal that is too small;
+//! [`hit`] maps a mouse click back to what was drawn there, from the same layout rules.
 
+pub mod chart;
 pub mod chrome;
 pub mod columns;
+pub mod detail;
 pub mod help;
+pub mod orders;
 pub mod positions;
 pub mod quotes;
 
@@ -13,7 +17,8 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::widgets::{Paragraph, Widget};
 
-use crate::tui::app::{State, View};
+use crate::tui::action::MouseAction;
+use crate::tui::app::{FIRST_ROW_Y, State, TABLE_CHROME, View};
 use crate::tui::theme::Theme;
 
 /// The smallest terminal the views are laid out for; below it one line says so.
@@ -48,13 +53,45 @@ pub fn render(area: Rect, buf: &mut Buffer, state: &State, theme: &Theme) {
     .areas(area);
 
     chrome::render_header(header, buf, state, theme);
-    match state.view() {
-        View::Positions => positions::render(body, buf, state, theme),
-        View::Quotes => quotes::render(body, buf, state, theme),
+    if state.detail_open() {
+        detail::render(body, buf, state, theme);
+    } else {
+        match state.view() {
+            View::Positions => positions::render(body, buf, state, theme),
+            View::Quotes => quotes::render(body, buf, state, theme),
+            View::Orders => orders::render(body, buf, state, theme),
+        }
     }
     chrome::render_status(status, buf, state, theme);
 
     if state.help_open() {
         help::render(area, buf, state, theme);
     }
+}
+
+/// What a left click at (x, y) points at: a tab, or a row of the visible table.
+pub fn hit(state: &State, x: u16, y: u16) -> Option<MouseAction> {
+    let (width, height) = state.screen();
+    if width < MIN_WIDTH || height < MIN_HEIGHT || state.help_open() {
+        return None;
+    }
+    if y == 0 {
+        return chrome::tab_at(state, x).map(MouseAction::SelectView);
+    }
+    let last_row_y = height.saturating_sub(TABLE_CHROME - FIRST_ROW_Y);
+    if state.detail_open() || y < FIRST_ROW_Y || y >= last_row_y {
+        return None;
+    }
+    let row = state.cursor().offset + usize::from(y - FIRST_ROW_Y);
+    (row < state.row_count()).then_some(MouseAction::SelectRow(row))
+}
+
+/// The slice of rows a table shows, and the highlight within it.
+///
+/// Only the rows on screen are turned into cells: a 500-symbol watchlist formats a screenful,
+/// not 500 rows, each frame. Column widths are measured from the same window.
+pub fn window(count: usize, cursor: crate::tui::app::Cursor, page: usize) -> (usize, usize) {
+    let start = cursor.offset.min(count);
+    let end = start.saturating_add(page).min(count);
+    (start, end)
 }

@@ -1,4 +1,5 @@
-//! The Quotes view: the watchlist table and a detail line for the highlighted symbol.
+//! The Quotes view: the watchlist tabs, the active watchlist's table and a detail line for
+//! the highlighted symbol.
 //!
 //! Every watchlist row is drawn, whatever came back: a symbol the API does not know says
 //! "not found", one it could not answer says "unavailable", and an index shows no bid or ask.
@@ -12,14 +13,18 @@ use rust_decimal::Decimal;
 use crate::broker::model::{AssetKind, Quote, QuoteRow, QuoteState};
 use crate::format::{self, MISSING, or_missing};
 use crate::tui::action::Feed;
-use crate::tui::app::State;
+use crate::tui::app::{State, View};
 use crate::tui::theme::Theme;
 use crate::tui::views::columns::{self, Column, Field, Tone};
+use crate::tui::views::positions::{as_of_text, fit_line};
+use crate::tui::views::window;
 
 /// What a row says when the API does not know its symbol.
 pub const NOT_FOUND: &str = "not found";
 /// What a row says when its quote could not be read.
 pub const UNAVAILABLE: &str = "unavailable";
+/// What a row says before its first answer.
+pub const WAITING: &str = "…";
 
 /// Last price, change and percent stay longest; the description goes first.
 const COLUMNS: [Column; 8] = [
@@ -34,65 +39,106 @@ const COLUMNS: [Column; 8] = [
 ];
 
 pub fn render(area: Rect, buf: &mut Buffer, state: &State, theme: &Theme) {
-    let rows = state.quotes();
-    if rows.is_empty() {
+    let [info, table_area, detail] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(0),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    Paragraph::new(info_line(state, info.width, theme)).render(info, buf);
+
+    let symbols = state.visible_symbols();
+    if symbols.is_empty() {
+        let name = state
+            .watchlists()
+            .get(state.active_watchlist())
+            .map_or("", |l| l.name.as_str());
         let feed = state.feed(Feed::Quotes);
-        let text = if state.watchlist().is_empty() {
-            "The watchlist is empty: add symbols to `watchlist` in the config file.".to_string()
+        let text = if !state.filter(View::Quotes).is_empty() {
+            "No symbol matches the filter (Esc clears it).".to_string()
+        } else if state.watchlist().is_empty() {
+            format!("The watchlist {name} is empty: press a to add a symbol.")
+        } else if let Some(err) = &feed.error {
+            format!("Could not load quotes: {err}")
         } else {
-            match (&feed.error, feed.as_of) {
-                (Some(err), _) => format!("Could not load quotes: {err}"),
-                (None, None) => "Loading quotes…".to_string(),
-                (None, Some(_)) => "No quotes came back.".to_string(),
-            }
+            "Loading quotes…".to_string()
         };
-        Paragraph::new(text).render(area, buf);
+        Paragraph::new(text).render(table_area, buf);
         return;
     }
 
-    let fields: Vec<Vec<Field>> = rows.iter().map(row_fields).collect();
-    let table_height = u16::try_from(fields.len() + 1).unwrap_or(u16::MAX);
-    let [table_area, detail] =
-        Layout::vertical([Constraint::Max(table_height), Constraint::Length(1)]).areas(area);
-
+    let cursor = state.cursor();
+    let page = usize::from(table_area.height.saturating_sub(1)).max(1);
+    let (start, end) = window(symbols.len(), cursor, page);
+    let shown = symbols.get(start..end).unwrap_or_default();
+    let fields: Vec<Vec<Field>> = shown
+        .iter()
+        .map(|s| row_fields(s, state.quote(s)))
+        .collect();
     let all: Vec<&[Field]> = fields.iter().map(Vec::as_slice).collect();
     let widths = columns::fit(&COLUMNS, &all, table_area.width);
     let table = columns::table(&COLUMNS, &widths, &fields, None, theme);
-    let cursor = state.cursor();
-    let mut table_state = TableState::new()
-        .with_offset(cursor.offset)
-        .with_selected(Some(cursor.row));
+    let selected = cursor.row.checked_sub(start).filter(|r| *r < shown.len());
+    let mut table_state = TableState::new().with_selected(selected);
     StatefulWidget::render(table, table_area, buf, &mut table_state);
 
-    if let Some(row) = rows.get(state.selected_row()) {
-        Paragraph::new(detail_line(row, theme)).render(detail, buf);
+    if let Some(symbol) = symbols.get(cursor.row) {
+        Paragraph::new(detail_line(symbol, state.quote(symbol), theme)).render(detail, buf);
     }
 }
 
-fn row_fields(row: &QuoteRow) -> Vec<Field> {
-    let symbol = Field::plain(row.symbol.clone());
-    match &row.state {
-        QuoteState::Live(quote) => live_fields(symbol, quote),
-        QuoteState::NotFound => vec![
-            symbol,
+/// The watchlist tabs, the active one reversed, the filter, and when the quotes were fetched.
+fn info_line(state: &State, width: u16, theme: &Theme) -> Line<'static> {
+    let mut left = Vec::new();
+    for (i, list) in state.watchlists().iter().enumerate() {
+        let text = format!(" {} ({}) ", list.name, list.symbols.len());
+        if i == state.active_watchlist() {
+            left.push(Span::styled(text, theme.selected.patch(theme.totals)));
+        } else {
+            left.push(Span::styled(text, theme.dim));
+        }
+        left.push(Span::raw(" "));
+    }
+    let mut middle = Vec::new();
+    let filter = state.filter(View::Quotes);
+    if !filter.is_empty() {
+        middle.push(Span::styled(format!(" filter: {filter}"), theme.warn));
+    }
+    if state.watchlists().len() > 1 {
+        middle.push(Span::styled("  w/W switch", theme.dim));
+    }
+    middle.push(Span::styled("  a add · d delete · Enter chart", theme.dim));
+    fit_line(left, middle, as_of_text(state, Feed::Quotes), width, theme)
+}
+
+fn blank_row(symbol: Field, note: Field, last: Field) -> Vec<Field> {
+    vec![
+        symbol,
+        note,
+        Field::empty(),
+        Field::empty(),
+        last,
+        Field::empty(),
+        Field::empty(),
+        Field::empty(),
+    ]
+}
+
+pub fn row_fields(symbol: &str, row: Option<&QuoteRow>) -> Vec<Field> {
+    let name = Field::plain(symbol.to_string());
+    match row.map(|r| &r.state) {
+        Some(QuoteState::Live(quote)) => live_fields(name, quote),
+        Some(QuoteState::NotFound) => blank_row(
+            name,
             Field::new("symbol not known to the API", Tone::Dim),
-            Field::empty(),
-            Field::empty(),
             Field::new(NOT_FOUND, Tone::Warn),
-            Field::empty(),
-            Field::empty(),
-            Field::empty(),
-        ],
-        QuoteState::Unavailable(reason) => vec![
-            symbol,
+        ),
+        Some(QuoteState::Unavailable(reason)) => blank_row(
+            name,
             Field::new(reason.clone(), Tone::Dim),
-            Field::empty(),
-            Field::empty(),
             Field::new(UNAVAILABLE, Tone::Warn),
-            Field::empty(),
-            Field::empty(),
-            Field::empty(),
-        ],
+        ),
+        None => blank_row(name, Field::empty(), Field::new(WAITING, Tone::Dim)),
     }
 }
 
@@ -120,11 +166,11 @@ fn live_fields(symbol: Field, q: &Quote) -> Vec<Field> {
 }
 
 /// One of the [`format`] functions.
-type Formatter = fn(Decimal) -> String;
+pub type Formatter = fn(Decimal) -> String;
 
 /// How a quote's prices and changes are written: exchange rates move in pips (the fourth
 /// decimal), so cents would hide every move.
-fn formatters(kind: Option<&AssetKind>) -> (Formatter, Formatter) {
+pub fn formatters(kind: Option<&AssetKind>) -> (Formatter, Formatter) {
     match kind {
         Some(AssetKind::Forex) => (format::rate, format::rate_change),
         _ => (format::price, format::change),
@@ -132,15 +178,15 @@ fn formatters(kind: Option<&AssetKind>) -> (Formatter, Formatter) {
 }
 
 /// The line under the table: what the highlighted row is, and the fields the table omits.
-fn detail_line(row: &QuoteRow, theme: &Theme) -> Line<'static> {
-    let symbol = Span::styled(row.symbol.clone(), theme.totals);
-    match &row.state {
-        QuoteState::NotFound => Line::from(vec![symbol, Span::raw(format!(": {NOT_FOUND}"))]),
-        QuoteState::Unavailable(reason) => Line::from(vec![
-            symbol,
-            Span::raw(format!(": {UNAVAILABLE} ({reason})")),
-        ]),
-        QuoteState::Live(q) => {
+fn detail_line(symbol: &str, row: Option<&QuoteRow>, theme: &Theme) -> Line<'static> {
+    let name = Span::styled(symbol.to_string(), theme.totals);
+    match row.map(|r| &r.state) {
+        None => Line::from(vec![name, Span::raw(": waiting for the first quote")]),
+        Some(QuoteState::NotFound) => Line::from(vec![name, Span::raw(format!(": {NOT_FOUND}"))]),
+        Some(QuoteState::Unavailable(reason)) => {
+            Line::from(vec![name, Span::raw(format!(": {UNAVAILABLE} ({reason})"))])
+        }
+        Some(QuoteState::Live(q)) => {
             let (price, _) = formatters(q.kind.as_ref());
             let mut parts: Vec<String> = Vec::new();
             if !q.description.is_empty() {
@@ -167,7 +213,7 @@ fn detail_line(row: &QuoteRow, theme: &Theme) -> Line<'static> {
             if let Some(mark) = q.mark {
                 parts.push(format!("mark {}", price(mark)));
             }
-            let mut spans = vec![symbol];
+            let mut spans = vec![name];
             for part in parts {
                 spans.push(Span::styled(" · ", theme.dim));
                 spans.push(Span::raw(part));
