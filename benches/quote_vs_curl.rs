@@ -22,7 +22,9 @@ use secrecy::{ExposeSecret, SecretString};
 
 const RUNS: usize = 15;
 const PASSPHRASE: &str = "bench passphrase";
-const SYMBOLS: [&str; 10] = ["AAPL", "MSFT", "NVDA", "AMD", "TSLA", "META", "INTC", "SPY", "QQQ", "$SPX"];
+const SYMBOLS: [&str; 10] = [
+    "AAPL", "MSFT", "NVDA", "AMD", "TSLA", "META", "INTC", "SPY", "QQQ", "$SPX",
+];
 
 fn median(mut samples: Vec<Duration>) -> Duration {
     samples.sort();
@@ -50,7 +52,12 @@ fn time(mut make: impl FnMut() -> Command) -> Duration {
 }
 
 fn main() {
-    if Command::new("curl").arg("--version").stdout(Stdio::null()).status().is_err() {
+    if Command::new("curl")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .status()
+        .is_err()
+    {
         println!("SKIPPED: curl is not installed");
         return;
     }
@@ -58,15 +65,25 @@ fn main() {
     let home = std::env::temp_dir().join(format!("palmtree-bench-{}", std::process::id()));
     let data = home.join("data").join("palmtree");
     std::fs::create_dir_all(&data).unwrap_or_else(|e| panic!("{e}"));
-    let sim = runtime.block_on(Sim::start(SimOptions::default())).unwrap_or_else(|e| panic!("{e}"));
+    let sim = runtime
+        .block_on(Sim::start(SimOptions::default()))
+        .unwrap_or_else(|e| panic!("{e}"));
     let base = sim.base_url();
 
     // Log in once, as `palmtree login` would, into a file vault under the scratch home.
     let passphrase = Box::new(|| Ok(SecretString::from(PASSPHRASE.to_string())));
-    let vault = Vault::open(VaultOptions::new("default", VaultChoice::File, &data, passphrase))
-        .unwrap_or_else(|e| panic!("{e}"));
+    let vault = Vault::open(VaultOptions::new(
+        "default",
+        VaultChoice::File,
+        &data,
+        passphrase,
+    ))
+    .unwrap_or_else(|e| panic!("{e}"));
     vault
-        .save_app_credentials(DEMO_APP_KEY, &SecretString::from(DEMO_APP_SECRET.to_string()))
+        .save_app_credentials(
+            DEMO_APP_KEY,
+            &SecretString::from(DEMO_APP_SECRET.to_string()),
+        )
         .unwrap_or_else(|e| panic!("{e}"));
     let urls = ApiUrls::under(&base).unwrap_or_else(|e| panic!("{e}"));
     let client = SchwabClient::new(ClientOptions::new(
@@ -84,9 +101,14 @@ fn main() {
         .map(|t| t.access_token.expose_secret().to_string())
         .unwrap_or_default();
 
-    let symbols: Vec<String> = (0..50).map(|i| SYMBOLS[i % SYMBOLS.len()].to_string()).collect();
+    let symbols: Vec<String> = (0..50)
+        .map(|i| SYMBOLS[i % SYMBOLS.len()].to_string())
+        .collect();
     let joined = symbols.join(",");
-    let url = format!("{base}/marketdata/v1/quotes?symbols={}", joined.replace('$', "%24"));
+    let url = format!(
+        "{base}/marketdata/v1/quotes?symbols={}",
+        joined.replace('$', "%24")
+    );
     // The token goes to curl in a private header file, never on its command line.
     let header = home.join("auth-header");
     write_private(&header, &format!("Authorization: Bearer {token}\n"));
@@ -116,8 +138,14 @@ fn main() {
         cmd
     });
     let ratio = ours.as_secs_f64() / theirs.as_secs_f64();
-    println!("palmtree quote (50 symbols): median {:.1} ms over {RUNS} runs", ms(ours));
-    println!("curl, same URL and token:    median {:.1} ms over {RUNS} runs", ms(theirs));
+    println!(
+        "palmtree quote (50 symbols): median {:.1} ms over {RUNS} runs",
+        ms(ours)
+    );
+    println!(
+        "curl, same URL and token:    median {:.1} ms over {RUNS} runs",
+        ms(theirs)
+    );
     println!("ratio palmtree/curl:         {ratio:.2} (target: at most 2)");
     let refreshes = sim.stats().grants("refresh_token");
     println!("token requests during the runs: {refreshes}");
@@ -136,5 +164,6 @@ fn write_private(path: &Path, text: &str) {
         .mode(0o600)
         .open(path)
         .unwrap_or_else(|e| panic!("{e}"));
-    file.write_all(text.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+    file.write_all(text.as_bytes())
+        .unwrap_or_else(|e| panic!("{e}"));
 }

@@ -36,6 +36,28 @@ pub struct Config {
     pub watchlist: WatchlistConfig,
     pub refresh: RefreshConfig,
     pub trading: TradingConfig,
+    pub ui: UiConfig,
+    /// Key rebindings, checked by the keymap (which names the line of a bad entry).
+    pub keys: toml::Table,
+}
+
+/// How the terminal looks and locks.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct UiConfig {
+    /// `default`, `light`, `16` or `none`; `NO_COLOR` in the environment always wins.
+    pub theme: Option<String>,
+    /// Minutes without input before balances and order entry are hidden; 0 turns it off.
+    pub idle_lock_minutes: u64,
+}
+
+impl Default for UiConfig {
+    fn default() -> Self {
+        UiConfig {
+            theme: None,
+            idle_lock_minutes: 15,
+        }
+    }
 }
 
 /// Where Schwab lives and how palmtree calls it.

@@ -202,10 +202,14 @@ fn auto_picks_the_secret_service_and_asks_no_passphrase() {
     .unwrap();
     assert_eq!(vault.kind(), VaultKind::SecretService);
     assert_eq!(asked.load(Ordering::SeqCst), 0);
+    let made: Vec<String> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
     assert_eq!(
-        std::fs::read_dir(tmp.path()).unwrap().count(),
-        0,
-        "no file was made"
+        made,
+        vec!["vault-store"],
+        "no vault file, only the keychain choice"
     );
 }
 
@@ -298,4 +302,49 @@ fn a_silent_bus_counts_as_unavailable_within_the_limit() {
     );
     assert!(started.elapsed() < Duration::from_secs(8), "{text}");
     drop(held);
+}
+
+/// `Auto` remembers the keychain that passed its probe and, on the next open, reopens it with
+/// one read instead of a write, read and delete; a remembered store that no longer answers
+/// is forgotten and the keychains are probed again.
+#[test]
+fn auto_remembers_the_keychain_and_reopens_it_without_a_probe_write() {
+    let name = profile("remember");
+    if secret_service(&name).is_none() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let open = || {
+        let asked = Arc::new(AtomicUsize::new(0));
+        Vault::open(VaultOptions::new(
+            &name,
+            VaultChoice::Auto,
+            dir.path(),
+            no_passphrase(&asked),
+        ))
+        .unwrap()
+    };
+    let first = open();
+    assert_eq!(first.kind(), VaultKind::SecretService);
+    let remembered = palmtree::vault::remembered_store_path(dir.path());
+    assert_eq!(
+        std::fs::read_to_string(&remembered).unwrap(),
+        "secret-service"
+    );
+    first.save_tokens(&tokens()).unwrap();
+
+    let second = open();
+    assert_eq!(second.kind(), VaultKind::SecretService);
+    let back = second.load_tokens().unwrap().unwrap();
+    assert_eq!(back.refresh_token.expose_secret(), "ss-refresh-77aa");
+
+    // A remembered name this build does not know is ignored, and the probe runs again.
+    std::fs::write(&remembered, "a-keychain-from-the-future").unwrap();
+    let third = open();
+    assert_eq!(third.kind(), VaultKind::SecretService);
+    assert_eq!(
+        std::fs::read_to_string(&remembered).unwrap(),
+        "secret-service"
+    );
+    clean(&third);
 }

@@ -15,7 +15,7 @@ use crate::clock::Clock;
 use crate::config::{Config, Paths};
 use crate::session::{self, Records};
 use crate::sim::{DEMO_APP_KEY, DEMO_APP_SECRET, Sim, SimOptions};
-use crate::tui::{self, TuiOptions};
+use crate::tui::{self, TuiExtras, TuiOptions};
 use crate::vault::{Vault, VaultChoice};
 
 /// Everything a command may need, opened lazily.
@@ -79,7 +79,7 @@ pub async fn run(cli: Cli, config: Config, paths: Paths) -> anyhow::Result<ExitC
             callbacks,
         }) => simulator(port, seed, callbacks).await,
         Some(Command::Quote { symbols, json }) => {
-            let session = connect(&ctx, 42).await?;
+            let session = connect(&ctx, 42, false).await?;
             let rows = session.broker.quotes(&symbols).await?;
             let text = if json {
                 format!("{:#}\n", super::quote::to_json(&rows))
@@ -94,7 +94,7 @@ pub async fn run(cli: Cli, config: Config, paths: Paths) -> anyhow::Result<ExitC
             })
         }
         Some(Command::Positions { json }) => {
-            let session = connect(&ctx, 42).await?;
+            let session = connect(&ctx, 42, false).await?;
             let accounts = session.broker.accounts().await?;
             let text = if json {
                 format!("{:#}\n", super::positions::to_json(&accounts))
@@ -139,7 +139,7 @@ pub async fn run(cli: Cli, config: Config, paths: Paths) -> anyhow::Result<ExitC
         }
         Some(Command::Order { action }) => order_command(&ctx, action).await,
         Some(Command::Orders { status, days, json }) => {
-            let session = connect(&ctx, 42).await?;
+            let session = connect(&ctx, 42, false).await?;
             let mut rows = session.broker.orders(days).await?;
             if let Some(wanted) = &status {
                 rows.retain(|o| o.status.eq_ignore_ascii_case(wanted));
@@ -198,7 +198,7 @@ pub async fn run(cli: Cli, config: Config, paths: Paths) -> anyhow::Result<ExitC
 async fn order_command(ctx: &Ctx, action: super::OrderAction) -> anyhow::Result<ExitCode> {
     use super::OrderAction;
     use super::order::{self as order_cli, Ending};
-    let session = connect(ctx, 42).await?;
+    let session = connect(ctx, 42, true).await?;
     let journal = session.journal()?;
     let mut out = std::io::stdout();
     let ending = match action {
@@ -304,7 +304,9 @@ async fn order_command(ctx: &Ctx, action: super::OrderAction) -> anyhow::Result<
     Ok(ExitCode::from(ending.code()))
 }
 
-async fn connect(ctx: &Ctx, seed: u64) -> anyhow::Result<Session> {
+/// Opens a broker; `records` says whether the journal and cache are needed too (order
+/// commands and the terminal), which a quick `quote` from a script does without.
+async fn connect(ctx: &Ctx, seed: u64, records: bool) -> anyhow::Result<Session> {
     if ctx.demo {
         let running = crate::demo::start(seed).await?;
         return Ok(Session {
@@ -325,12 +327,16 @@ async fn connect(ctx: &Ctx, seed: u64) -> anyhow::Result<Session> {
         session::logged_in_client(&ctx.config, &vault, &ctx.paths.data_dir, Clock::system())
             .await?;
     let refresh_deadline = client.tokens().await.map(|t| t.refresh_deadline);
-    let records = match Records::open(&vault, &ctx.paths.data_dir) {
-        Ok(records) => Some(std::sync::Arc::new(records)),
-        Err(e) => {
-            tracing::warn!(error = %e, "the journal could not be opened");
-            None
+    let records = if records {
+        match Records::open(&vault, &ctx.paths.data_dir) {
+            Ok(records) => Some(std::sync::Arc::new(records)),
+            Err(e) => {
+                tracing::warn!(error = %e, "the journal could not be opened");
+                None
+            }
         }
+    } else {
+        None
     };
     let mut broker = Broker::new(client);
     if let Some(records) = &records {
@@ -353,8 +359,34 @@ async fn terminal(ctx: &Ctx, demo: bool, seed: u64) -> anyhow::Result<ExitCode> 
         vault_choice: ctx.vault_choice,
         demo,
     };
-    let session = connect(&demo_ctx, seed).await?;
-    let _ = session.refresh_deadline;
+    // The keys and the look are checked before anything else, so a bad config line is an
+    // error at once, not after a login.
+    let keymap = match std::fs::read_to_string(&ctx.paths.config_file) {
+        Ok(text) => tui::keymap::apply_overrides(&text)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", ctx.paths.config_file.display()))?,
+        Err(_) => tui::keymap::Keymap::default(),
+    };
+    let theme = match ctx.config.ui.theme.as_deref() {
+        Some(name) => Some(tui::theme::ThemeName::parse(name).with_context(|| {
+            format!("ui.theme {name:?} is not a theme; use default, light, 16 or none")
+        })?),
+        None => None,
+    };
+    let session = connect(&demo_ctx, seed, true).await?;
+    let records = session
+        .records
+        .clone()
+        .or_else(|| session._demo.as_ref().map(|d| d.records.clone()));
+    let mut extras = TuiExtras {
+        watchlist_file: (!demo).then(|| ctx.paths.data_dir.join("watchlists.toml")),
+        keymap,
+        theme,
+        relogin_deadline: session.refresh_deadline,
+        ..TuiExtras::default()
+    };
+    if let Some(records) = &records {
+        extras.seed = seed_from(records);
+    }
     let options = TuiOptions {
         watchlist: ctx.config.watchlist.symbols.clone(),
         quote_refresh: Duration::from_secs(ctx.config.refresh.quotes_secs.max(1)),
@@ -365,8 +397,23 @@ async fn terminal(ctx: &Ctx, demo: bool, seed: u64) -> anyhow::Result<ExitCode> 
             "palmtree".into()
         },
     };
-    tui::run(session.broker, options).await?;
+    tui::run_extended(session.broker.clone(), options, extras).await?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// What the sealed cache holds, as the terminal's first frame.
+fn seed_from(records: &Records) -> Option<tui::action::Seed> {
+    let snapshot = records.startup_snapshot();
+    if let Some(notice) = &snapshot.notice {
+        tracing::warn!(notice = notice.as_str(), "cache dropped at start-up");
+    }
+    let local = |at: chrono::DateTime<chrono::Utc>| at.with_timezone(&chrono::Local);
+    let seed = tui::action::Seed {
+        accounts: snapshot.accounts.map(|c| (c.value, local(c.fetched_at))),
+        quotes: snapshot.quotes.map(|c| (c.value, local(c.fetched_at))),
+        orders: None,
+    };
+    (seed.accounts.is_some() || seed.quotes.is_some()).then_some(seed)
 }
 
 async fn simulator(port: u16, seed: u64, callbacks: Vec<String>) -> anyhow::Result<ExitCode> {

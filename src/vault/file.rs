@@ -613,7 +613,7 @@ fn sync_dir(_dir: &Path) -> std::io::Result<()> {
 
 /// Creates `dir` (and missing parents) 0700, or tightens an existing one that others can
 /// enter.
-fn ensure_private_dir(dir: &Path) -> Result<(), VaultError> {
+pub(crate) fn ensure_private_dir(dir: &Path) -> Result<(), VaultError> {
     let mut builder = fs::DirBuilder::new();
     builder.recursive(true);
     #[cfg(unix)]

@@ -225,6 +225,32 @@ pub fn probe(
     })
 }
 
+/// Reopens a store that passed a full probe on an earlier run, checking it with one read of
+/// `account` instead of a write, read and delete.
+///
+/// A probe's write is the slow part of a keychain start (the Secret Service saves its
+/// keyring to disk), and scripts start palmtree often. A store that answers reads but has
+/// since stopped taking writes shows up at the next write, which forgets the remembered
+/// choice so the run after probes in full.
+pub fn reopen(
+    kind: VaultKind,
+    account: &str,
+    limit: Duration,
+    call_limit: Duration,
+) -> Result<KeychainStore, VaultError> {
+    let account = account.to_owned();
+    let store = with_limit(kind, limit, move || {
+        let store = connect(kind)?;
+        get_now(kind, &store, &account)?;
+        Ok(store)
+    })?;
+    Ok(KeychainStore {
+        kind,
+        store,
+        limit: call_limit,
+    })
+}
+
 impl SecretStore for KeychainStore {
     fn get(&self, entry: &str) -> Result<Option<SecretString>, VaultError> {
         let (kind, store, account) = (self.kind, self.store.clone(), entry.to_owned());

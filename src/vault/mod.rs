@@ -255,6 +255,16 @@ impl Vault {
         }
     }
 
+    /// This vault, forgetting the remembered keychain choice if a write to it ever fails, so
+    /// the next start probes the keychains in full.
+    fn forgetting_on_write_failure(self, data_dir: &Path) -> Vault {
+        let store = Arc::new(Forgetful {
+            inner: self.store,
+            remembered: remembered_store_path(data_dir),
+        });
+        Vault { store, ..self }
+    }
+
     fn keychain(profile: String, kind: VaultKind, store: KeychainStore) -> Vault {
         let description = match kind {
             VaultKind::KernelKeyutils => "kernel keyutils (lost at reboot)".to_owned(),
@@ -436,7 +446,103 @@ fn open_file(options: VaultOptions) -> Result<Vault, VaultError> {
     })
 }
 
+/// A store that drops the remembered keychain choice when a write fails.
+struct Forgetful {
+    inner: Arc<dyn SecretStore>,
+    remembered: PathBuf,
+}
+
+impl Forgetful {
+    fn forget_on_error<T>(&self, result: Result<T, VaultError>) -> Result<T, VaultError> {
+        if result.is_err() {
+            let _ = std::fs::remove_file(&self.remembered);
+        }
+        result
+    }
+}
+
+impl SecretStore for Forgetful {
+    fn get(&self, entry: &str) -> Result<Option<SecretString>, VaultError> {
+        self.inner.get(entry)
+    }
+
+    fn set(&self, entry: &str, value: &SecretString) -> Result<(), VaultError> {
+        self.forget_on_error(self.inner.set(entry, value))
+    }
+
+    fn delete(&self, entry: &str) -> Result<(), VaultError> {
+        self.forget_on_error(self.inner.delete(entry))
+    }
+}
+
+/// The file that remembers which keychain passed its probe, so later starts skip the probe's
+/// write. It names a store kind only; it holds nothing secret.
+pub fn remembered_store_path(data_dir: &Path) -> PathBuf {
+    data_dir.join("vault-store")
+}
+
+fn store_tag(kind: VaultKind) -> Option<&'static str> {
+    match kind {
+        VaultKind::SecretService => Some("secret-service"),
+        VaultKind::KernelKeyutils => Some("keyutils"),
+        VaultKind::MacKeychain => Some("macos-keychain"),
+        VaultKind::WindowsCredentialManager => Some("windows-credential-manager"),
+        VaultKind::EncryptedFile | VaultKind::Memory => None,
+    }
+}
+
+fn remembered_store(data_dir: &Path) -> Option<VaultKind> {
+    let text = std::fs::read_to_string(remembered_store_path(data_dir)).ok()?;
+    keychain::candidates()
+        .iter()
+        .copied()
+        .find(|kind| store_tag(*kind) == Some(text.trim()))
+}
+
+fn remember_store(data_dir: &Path, kind: VaultKind) {
+    let Some(tag) = store_tag(kind) else { return };
+    let path = remembered_store_path(data_dir);
+    let written = file::ensure_private_dir(data_dir).and_then(|()| {
+        use std::io::Write;
+        let mut options = std::fs::OpenOptions::new();
+        options.create(true).truncate(true).write(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut out = options.open(&path).map_err(|source| VaultError::Io {
+            action: "write",
+            path: path.clone(),
+            source,
+        })?;
+        out.write_all(tag.as_bytes())
+            .map_err(|source| VaultError::Io {
+                action: "write",
+                path: path.clone(),
+                source,
+            })
+    });
+    if let Err(e) = written {
+        tracing::debug!(error = %e, "vault: the keychain choice could not be remembered");
+    }
+}
+
 fn open_auto(options: VaultOptions) -> Result<Vault, VaultError> {
+    if let Some(kind) = remembered_store(&options.data_dir) {
+        let account = format!("{}:{}", options.profile, names::TOKENS);
+        match keychain::reopen(kind, &account, options.probe_timeout, options.call_timeout) {
+            Ok(store) => {
+                tracing::info!(
+                    store = kind.label(),
+                    "vault: using the remembered OS keychain"
+                );
+                return Ok(Vault::keychain(options.profile, kind, store)
+                    .forgetting_on_write_failure(&options.data_dir));
+            }
+            Err(err) => {
+                tracing::info!(store = kind.label(), reason = %err, "vault: remembered keychain unavailable; probing");
+                let _ = std::fs::remove_file(remembered_store_path(&options.data_dir));
+            }
+        }
+    }
     for &kind in keychain::candidates() {
         match keychain::probe(
             kind,
@@ -446,6 +552,7 @@ fn open_auto(options: VaultOptions) -> Result<Vault, VaultError> {
         ) {
             Ok(store) => {
                 tracing::info!(store = kind.label(), "vault: using the OS keychain");
+                remember_store(&options.data_dir, kind);
                 let file = vault_file_path(&options.data_dir);
                 if file.exists() {
                     tracing::warn!(
