@@ -77,7 +77,8 @@ pub async fn run(cli: Cli, config: Config, paths: Paths) -> anyhow::Result<ExitC
             port,
             seed,
             callbacks,
-        }) => simulator(port, seed, callbacks).await,
+            faults,
+        }) => simulator(port, seed, callbacks, faults.as_deref()).await,
         Some(Command::Quote { symbols, json }) => {
             let session = connect(&ctx, 42, false).await?;
             let rows = session.broker.quotes(&symbols).await?;
@@ -416,10 +417,22 @@ fn seed_from(records: &Records) -> Option<tui::action::Seed> {
     (seed.accounts.is_some() || seed.quotes.is_some()).then_some(seed)
 }
 
-async fn simulator(port: u16, seed: u64, callbacks: Vec<String>) -> anyhow::Result<ExitCode> {
+async fn simulator(
+    port: u16,
+    seed: u64,
+    callbacks: Vec<String>,
+    faults: Option<&str>,
+) -> anyhow::Result<ExitCode> {
+    let faults = match faults {
+        Some(spec) => {
+            crate::sim::parse_faults(spec).map_err(|e| anyhow::anyhow!("--faults {spec:?}: {e}"))?
+        }
+        None => Vec::new(),
+    };
     let mut options = SimOptions {
         port,
         seed,
+        faults,
         ..SimOptions::default()
     };
     options.callbacks.extend(callbacks);
@@ -436,6 +449,9 @@ async fn simulator(port: u16, seed: u64, callbacks: Vec<String>) -> anyhow::Resu
          \nPoint any Schwab client at these URLs. Ctrl-C stops the simulator.\n",
         options.callbacks.join(", ")
     ))?;
+    for rule in &options.faults {
+        print(&format!("fault: {rule:?}\n"))?;
+    }
     tokio::signal::ctrl_c()
         .await
         .context("cannot wait for Ctrl-C")?;

@@ -100,6 +100,9 @@ pub enum Command {
         /// A redirect URI to register for the demo app (repeatable).
         #[arg(long = "callback", value_name = "URL")]
         callbacks: Vec<String>,
+        /// Faults to inject, e.g. 'quotes=latency:2s;POST orders=drop-after:once'.
+        #[arg(long, value_name = "SPEC")]
+        faults: Option<String>,
     },
     /// Print quotes for one or more symbols.
     Quote {
