@@ -41,7 +41,11 @@ impl Screen {
 
     async fn authorize_url(&self) -> String {
         for _ in 0..200 {
-            if let Some(url) = self.text().split_whitespace().find(|w| w.contains("/authorize?")) {
+            if let Some(url) = self
+                .text()
+                .split_whitespace()
+                .find(|w| w.contains("/authorize?"))
+            {
                 return url.to_string();
             }
             tokio::time::sleep(Duration::from_millis(10)).await;
@@ -67,7 +71,12 @@ async fn redirected_url(authorize: &str) -> String {
         .build()
         .unwrap();
     let answer = browser.get(authorize).send().await.unwrap();
-    assert_eq!(answer.status(), 302, "{}", answer.text().await.unwrap_or_default());
+    assert_eq!(
+        answer.status(),
+        302,
+        "{}",
+        answer.text().await.unwrap_or_default()
+    );
     answer.headers()["location"].to_str().unwrap().to_string()
 }
 
@@ -81,13 +90,14 @@ async fn paste_login(
     let mut input = tokio::io::BufReader::new(terminal);
     let screen = Screen::default();
     let mut out = screen.clone();
-    let login = async {
-        flow::with_paste(client, CALLBACK, &mut input, true, &mut out).await
-    };
+    let login = async { flow::with_paste(client, CALLBACK, &mut input, true, &mut out).await };
     let user = async {
         let authorize = screen.authorize_url().await;
         let pasted = paste(redirected_url(&authorize).await);
-        keyboard.write_all(format!("{pasted}\n").as_bytes()).await.unwrap();
+        keyboard
+            .write_all(format!("{pasted}\n").as_bytes())
+            .await
+            .unwrap();
         keyboard
     };
     let (result, _keyboard) = tokio::join!(login, user);
@@ -99,10 +109,18 @@ async fn paste_login(
 async fn the_paste_path_logs_in_with_quotes_and_spaces_around_the_url() {
     let sim = Sim::start(SimOptions::default()).await.unwrap();
     let client = client_with_clock(&sim, Clock::system());
-    let tokens = paste_login(&sim, &client, |url| format!("  '{url}'  ")).await.unwrap();
-    assert_eq!((tokens.refresh_deadline - tokens.exchanged_at).num_seconds(), 604_800);
+    let tokens = paste_login(&sim, &client, |url| format!("  '{url}'  "))
+        .await
+        .unwrap();
+    assert_eq!(
+        (tokens.refresh_deadline - tokens.exchanged_at).num_seconds(),
+        604_800
+    );
     assert_eq!(sim.stats().grants("authorization_code"), 1);
-    let rows = Broker::new(client).quotes(&["AAPL".to_string()]).await.unwrap();
+    let rows = Broker::new(client)
+        .quotes(&["AAPL".to_string()])
+        .await
+        .unwrap();
     assert_eq!(rows[0].symbol, "AAPL");
 }
 
@@ -131,7 +149,11 @@ async fn schwabs_own_login_page_pasted_sends_no_token_request() {
         }
         other => panic!("unexpected {other}"),
     }
-    assert_eq!(sim.stats().grants("authorization_code"), 0, "no token request was sent");
+    assert_eq!(
+        sim.stats().grants("authorization_code"),
+        0,
+        "no token request was sent"
+    );
 }
 
 #[tokio::test]
@@ -188,8 +210,14 @@ async fn the_same_code_pasted_twice_fails_the_second_time() {
         .find(|(k, _)| k == "code")
         .map(|(_, v)| v.into_owned())
         .unwrap();
-    let second = client.exchange_code(&code, CALLBACK, None).await.unwrap_err();
-    assert!(matches!(&second, SchwabError::OAuth(r) if r.starts_with("invalid_grant")), "{second}");
+    let second = client
+        .exchange_code(&code, CALLBACK, None)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&second, SchwabError::OAuth(r) if r.starts_with("invalid_grant")),
+        "{second}"
+    );
 }
 
 #[tokio::test]
@@ -227,8 +255,14 @@ async fn refreshes_never_move_the_seven_day_deadline_and_it_ends_in_login_requir
     }
     let later = client.tokens().await.unwrap();
     assert_eq!(sim.stats().grants("refresh_token"), 3);
-    assert_eq!(later.refresh_deadline, first.refresh_deadline, "a refresh never extends it");
-    assert_eq!(later.refresh_deadline - first.exchanged_at, TimeDelta::days(7));
+    assert_eq!(
+        later.refresh_deadline, first.refresh_deadline,
+        "a refresh never extends it"
+    );
+    assert_eq!(
+        later.refresh_deadline - first.exchanged_at,
+        TimeDelta::days(7)
+    );
     assert!(later.access_expires_at > first.access_expires_at);
 
     // One second short of the deadline palmtree still refreshes; past it Schwab refuses.
@@ -240,12 +274,22 @@ async fn refreshes_never_move_the_seven_day_deadline_and_it_ends_in_login_requir
     clock.advance(Duration::from_secs(31 * 60));
     sim.clock().advance(Duration::from_secs(31 * 60));
     let error = broker.quotes(&["AAPL".to_string()]).await.unwrap_err();
-    assert!(matches!(error, palmtree::broker::BrokerError::LoginRequired(_)), "{error}");
+    assert!(
+        matches!(error, palmtree::broker::BrokerError::LoginRequired(_)),
+        "{error}"
+    );
     assert!(client.login_required());
     let refreshes = sim.stats().grants("refresh_token");
     let again = broker.quotes(&["AAPL".to_string()]).await.unwrap_err();
-    assert!(matches!(again, palmtree::broker::BrokerError::LoginRequired(_)));
-    assert_eq!(sim.stats().grants("refresh_token"), refreshes, "no refresh once rejected");
+    assert!(matches!(
+        again,
+        palmtree::broker::BrokerError::LoginRequired(_)
+    ));
+    assert_eq!(
+        sim.stats().grants("refresh_token"),
+        refreshes,
+        "no refresh once rejected"
+    );
 }
 
 #[tokio::test]
@@ -271,9 +315,13 @@ async fn a_second_process_reuses_saved_tokens_and_sends_no_token_request() {
     let dir = tempfile::tempdir().unwrap();
     let vault = Vault::memory("test").unwrap();
     let first = client_with_clock(&sim, Clock::system());
-    first.set_token_keeper(Arc::new(VaultKeeper::new(vault.clone(), dir.path()).unwrap()));
+    first.set_token_keeper(Arc::new(
+        VaultKeeper::new(vault.clone(), dir.path()).unwrap(),
+    ));
     palmtree::demo::login(&sim, &first).await.unwrap();
-    vault.save_app_credentials(DEMO_APP_KEY, &DEMO_APP_SECRET.to_string().into()).unwrap();
+    vault
+        .save_app_credentials(DEMO_APP_KEY, &DEMO_APP_SECRET.to_string().into())
+        .unwrap();
     let grants = sim.stats().grants("authorization_code") + sim.stats().grants("refresh_token");
 
     // A later command: the config points at the simulator and the vault holds the login.
@@ -284,13 +332,29 @@ async fn a_second_process_reuses_saved_tokens_and_sends_no_token_request() {
     let second = session::logged_in_client(&config, &vault, dir.path(), Clock::system())
         .await
         .unwrap();
-    Broker::new(second.clone()).quotes(&["AAPL".to_string()]).await.unwrap();
+    Broker::new(second.clone())
+        .quotes(&["AAPL".to_string()])
+        .await
+        .unwrap();
     let after = sim.stats().grants("authorization_code") + sim.stats().grants("refresh_token");
-    assert_eq!(after, grants, "a good access token is reused, not refreshed");
+    assert_eq!(
+        after, grants,
+        "a good access token is reused, not refreshed"
+    );
 
     // When the token dies, the first process to notice refreshes; the other reuses its work.
     sim.clock().advance(Duration::from_secs(31 * 60));
-    Broker::new(second.clone()).quotes(&["AAPL".to_string()]).await.unwrap();
-    Broker::new(first.clone()).quotes(&["AAPL".to_string()]).await.unwrap();
-    assert_eq!(sim.stats().grants("refresh_token"), 1, "one refresh for two processes");
+    Broker::new(second.clone())
+        .quotes(&["AAPL".to_string()])
+        .await
+        .unwrap();
+    Broker::new(first.clone())
+        .quotes(&["AAPL".to_string()])
+        .await
+        .unwrap();
+    assert_eq!(
+        sim.stats().grants("refresh_token"),
+        1,
+        "one refresh for two processes"
+    );
 }

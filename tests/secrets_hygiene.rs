@@ -32,8 +32,14 @@ impl Home {
             .env("XDG_DATA_HOME", root.join("data"))
             .env("XDG_STATE_HOME", root.join("state"))
             .env("PALMTREE_OAUTH_URL", format!("{}/v1/oauth", self.sim_base))
-            .env("PALMTREE_TRADER_URL", format!("{}/trader/v1", self.sim_base))
-            .env("PALMTREE_MARKETDATA_URL", format!("{}/marketdata/v1", self.sim_base))
+            .env(
+                "PALMTREE_TRADER_URL",
+                format!("{}/trader/v1", self.sim_base),
+            )
+            .env(
+                "PALMTREE_MARKETDATA_URL",
+                format!("{}/marketdata/v1", self.sim_base),
+            )
             .env("SCHWAB_API_KEY", DEMO_APP_KEY)
             .env("SCHWAB_API_SECRET", DEMO_APP_SECRET)
             .env("PALMTREE_VAULT_PASSPHRASE", PASSPHRASE)
@@ -47,8 +53,13 @@ impl Home {
 
     fn vault(&self) -> Vault {
         let passphrase = Box::new(|| Ok(SecretString::from(PASSPHRASE.to_string())));
-        Vault::open(VaultOptions::new("default", VaultChoice::File, self.data_dir(), passphrase))
-            .unwrap()
+        Vault::open(VaultOptions::new(
+            "default",
+            VaultChoice::File,
+            self.data_dir(),
+            passphrase,
+        ))
+        .unwrap()
     }
 
     fn run(&self, args: &[&str]) -> String {
@@ -142,12 +153,19 @@ async fn no_secret_reaches_a_file_the_output_or_argv() {
     secrets.push(first.refresh_token.expose_secret().to_string());
 
     // A command while the token is good, then one after Schwab expired it (a refresh).
-    for args in [["--vault", "file", "quote", "AAPL"], ["--vault", "file", "positions", "--json"]] {
+    for args in [
+        ["--vault", "file", "quote", "AAPL"],
+        ["--vault", "file", "positions", "--json"],
+    ] {
         argv.extend(args.iter().map(|s| s.to_string()));
         outputs.push(home.run(&args));
         sim.clock().advance(Duration::from_secs(31 * 60));
     }
-    assert_eq!(sim.stats().grants("refresh_token"), 1, "the second command refreshed");
+    assert_eq!(
+        sim.stats().grants("refresh_token"),
+        1,
+        "the second command refreshed"
+    );
     let refreshed = home.vault().load_tokens().unwrap().expect("tokens saved");
     assert_ne!(
         refreshed.access_token.expose_secret(),
@@ -158,15 +176,31 @@ async fn no_secret_reaches_a_file_the_output_or_argv() {
 
     argv.extend(["--vault", "file", "logout"].map(String::from));
     outputs.push(home.run(&["--vault", "file", "logout"]));
-    assert!(home.vault().load_tokens().unwrap().is_none(), "logout deleted the tokens");
+    assert!(
+        home.vault().load_tokens().unwrap().is_none(),
+        "logout deleted the tokens"
+    );
 
     let mut files = Vec::new();
     files_under(home.dir.path(), &mut files);
-    assert!(files.iter().any(|f| f.to_string_lossy().contains("palmtree.db")));
-    let logs: Vec<&PathBuf> = files.iter().filter(|f| f.to_string_lossy().contains(".log")).collect();
+    assert!(
+        files
+            .iter()
+            .any(|f| f.to_string_lossy().contains("palmtree.db"))
+    );
+    let logs: Vec<&PathBuf> = files
+        .iter()
+        .filter(|f| f.to_string_lossy().contains(".log"))
+        .collect();
     assert!(!logs.is_empty(), "a log file was written: {files:?}");
-    let log_text: String = logs.iter().map(|f| std::fs::read_to_string(f).unwrap()).collect();
-    assert!(log_text.contains("access token refreshed"), "the log saw the refresh");
+    let log_text: String = logs
+        .iter()
+        .map(|f| std::fs::read_to_string(f).unwrap())
+        .collect();
+    assert!(
+        log_text.contains("access token refreshed"),
+        "the log saw the refresh"
+    );
     for secret in &secrets {
         assert!(secret.len() >= 16, "a real secret to look for");
         for file in &files {
@@ -175,8 +209,14 @@ async fn no_secret_reaches_a_file_the_output_or_argv() {
             assert!(!found, "a secret was found in {}", file.display());
         }
         for output in &outputs {
-            assert!(!output.contains(secret.as_str()), "a secret was printed:\n{output}");
+            assert!(
+                !output.contains(secret.as_str()),
+                "a secret was printed:\n{output}"
+            );
         }
-        assert!(!argv.iter().any(|a| a.contains(secret.as_str())), "a secret was in argv");
+        assert!(
+            !argv.iter().any(|a| a.contains(secret.as_str())),
+            "a secret was in argv"
+        );
     }
 }

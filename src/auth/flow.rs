@@ -54,9 +54,16 @@ pub async fn with_listener(
         );
     }
     if let Err(why) = open_browser(pending.authorize_url()) {
-        let _ = writeln!(out, "Could not open a browser ({why}); open the URL yourself.");
+        let _ = writeln!(
+            out,
+            "Could not open a browser ({why}); open the URL yourself."
+        );
     }
-    let _ = writeln!(out, "Waiting up to {} minutes for the browser…", timeout.as_secs() / 60);
+    let _ = writeln!(
+        out,
+        "Waiting up to {} minutes for the browser…",
+        timeout.as_secs() / 60
+    );
     pending.finish(client, timeout).await
 }
 
