@@ -23,6 +23,27 @@ const SECRET_RUN: usize = 24;
 ///
 /// The level comes from `PALMTREE_LOG` (default `info`); the noisy HTTP crates stay at `warn`.
 pub fn init(state_dir: &Path) -> io::Result<(WorkerGuard, PathBuf)> {
+    let level = std::env::var("PALMTREE_LOG").unwrap_or_else(|_| "info".into());
+    let (subscriber, guard) = file_subscriber(state_dir, &level, Redaction::On)?;
+    let _ = tracing::subscriber::set_global_default(subscriber);
+    Ok((guard, state_dir.to_path_buf()))
+}
+
+/// Whether the log writer scrubs token-shaped text. Always `On` in palmtree itself; `Off`
+/// exists so a test can show that the secrets search would catch a token logged without it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Redaction {
+    On,
+    Off,
+}
+
+/// The subscriber palmtree logs through: daily files `palmtree.*.log` in `state_dir` (0700),
+/// plain text, at `level`, through the redacting writer unless `redaction` is `Off`.
+pub fn file_subscriber(
+    state_dir: &Path,
+    level: &str,
+    redaction: Redaction,
+) -> io::Result<(Box<dyn tracing::Subscriber + Send + Sync>, WorkerGuard)> {
     DirBuilder::new()
         .recursive(true)
         .mode(0o700)
@@ -35,17 +56,18 @@ pub fn init(state_dir: &Path) -> io::Result<(WorkerGuard, PathBuf)> {
         .build(state_dir)
         .map_err(io::Error::other)?;
     let (writer, guard) = tracing_appender::non_blocking(appender);
-    let level = std::env::var("PALMTREE_LOG").unwrap_or_else(|_| "info".into());
     let filter = EnvFilter::try_new(format!(
         "{level},hyper=warn,h2=warn,rustls=warn,reqwest=warn"
     ))
     .unwrap_or_else(|_| EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_ansi(false)
-        .with_writer(Redacting(writer))
-        .try_init();
-    Ok((guard, state_dir.to_path_buf()))
+        .with_ansi(false);
+    let subscriber: Box<dyn tracing::Subscriber + Send + Sync> = match redaction {
+        Redaction::On => Box::new(builder.with_writer(Redacting(writer)).finish()),
+        Redaction::Off => Box::new(builder.with_writer(writer).finish()),
+    };
+    Ok((subscriber, guard))
 }
 
 /// A writer factory that scrubs secrets from each formatted event.
