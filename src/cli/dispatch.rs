@@ -403,7 +403,7 @@ async fn terminal(ctx: &Ctx, demo: bool, seed: u64) -> anyhow::Result<ExitCode> 
 }
 
 /// What the sealed cache holds, as the terminal's first frame.
-fn seed_from(records: &Records) -> Option<tui::action::Seed> {
+pub fn seed_from(records: &Records) -> Option<tui::action::Seed> {
     let snapshot = records.startup_snapshot();
     if let Some(notice) = &snapshot.notice {
         tracing::warn!(notice = notice.as_str(), "cache dropped at start-up");
