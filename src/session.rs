@@ -141,6 +141,7 @@ pub async fn logged_in_client(
     let stored = vault
         .load_tokens()?
         .ok_or_else(|| SessionError::NotLoggedIn(vault.profile().to_string()))?;
+    tracing::debug!("saved login read");
     let client = client(config, app, clock)?;
     client.set_tokens(from_stored(stored)).await;
     client.set_token_keeper(Arc::new(VaultKeeper::new(vault.clone(), data_dir)?));
