@@ -224,7 +224,6 @@ impl SchwabClient {
         let per_minute = NonZeroU32::new(options.reads_per_minute).unwrap_or(NonZeroU32::MIN);
         let burst = NonZeroU32::new(READ_BURST.min(per_minute.get())).unwrap_or(NonZeroU32::MIN);
         let reads = RateLimiter::direct(Quota::per_minute(per_minute).allow_burst(burst));
-        tracing::debug!("HTTP client ready");
         Ok(SchwabClient {
             inner: Arc::new(Inner {
                 http,
