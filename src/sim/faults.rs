@@ -26,6 +26,7 @@
 //!        | "html" [ ":403" | ":502" ]      Akamai "Access Denied" (403, the default) or a
 //!                                          502 gateway page
 //!        | "stall"                         headers and half the body, then nothing more
+//!        | "no-correl-id"                  the normal answer without Schwab-Client-CorrelId
 //! scope  = "once" | "always" | "times:" n  default: always
 //! ```
 //!
@@ -67,6 +68,9 @@ pub enum Fault {
     /// Runs the handler, sends its status, headers and half its body, then stalls until the
     /// simulator stops (or ten minutes pass), so only a client timeout ends the wait.
     StalledBody,
+    /// Runs the handler and answers normally but without the `Schwab-Client-CorrelId` header,
+    /// which the market-data spec requires: the contract suite uses it to show it notices.
+    NoCorrelationId,
 }
 
 /// The HTML error pages the edge in front of Schwab's API has been seen to send.
@@ -91,6 +95,7 @@ impl Fault {
             Fault::WrongShape => "wrong-shape",
             Fault::HtmlError(_) => "html",
             Fault::StalledBody => "stall",
+            Fault::NoCorrelationId => "no-correl-id",
         }
     }
 }
@@ -391,10 +396,11 @@ fn parse_fault<'a>(tokens: &'a [&'a str]) -> Result<(Fault, &'a [&'a str]), Stri
         "truncate" => Fault::TruncatedBody,
         "wrong-shape" => Fault::WrongShape,
         "stall" => Fault::StalledBody,
+        "no-correl-id" => Fault::NoCorrelationId,
         other => {
             return Err(format!(
                 "unknown fault `{other}`: use latency, status, throttle, 429, drop-before, \
-                 drop-after, truncate, wrong-shape, html or stall"
+                 drop-after, truncate, wrong-shape, html, stall or no-correl-id"
             ));
         }
     };
@@ -507,6 +513,14 @@ mod tests {
         assert_eq!(plan.latency, Duration::from_millis(15));
         assert_eq!(plan.fault, Some(Fault::Status(503)));
         assert_eq!(plan.applied.len(), 3);
+    }
+
+    #[test]
+    fn the_correlation_header_can_be_left_off() {
+        let rules = parse_faults("GET quotes=no-correl-id:once").unwrap();
+        assert_eq!(rules[0].fault, Fault::NoCorrelationId);
+        assert_eq!(rules[0].scope, FaultScope::Once);
+        assert_eq!(rules[0].fault.kind(), "no-correl-id");
     }
 
     #[test]

@@ -447,7 +447,7 @@ async fn not_found(request: Request) -> Response {
 
 /// Counts the request under its route template and stamps a fresh `Schwab-Client-CorrelId`
 /// on the response, errors and redirects included (not on edge pages, which the API never
-/// saw).
+/// saw, nor where a `no-correl-id` fault asks for it to be left off).
 async fn track(State(app): State<App>, request: Request, next: Next) -> Response {
     let method = request.method().as_str().to_owned();
     let route = request
@@ -461,11 +461,12 @@ async fn track(State(app): State<App>, request: Request, next: Next) -> Response
         .entry((method, route))
         .or_default() += 1;
     let mut response = next.run(request).await;
-    let edge = response
-        .extensions()
-        .get::<fault_layer::EdgeResponse>()
-        .is_some();
-    if !edge && let Ok(value) = HeaderValue::from_str(&ids::uuid_v4()) {
+    let extensions = response.extensions();
+    let leave_off = extensions.get::<fault_layer::EdgeResponse>().is_some()
+        || extensions
+            .get::<fault_layer::WithoutCorrelationId>()
+            .is_some();
+    if !leave_off && let Ok(value) = HeaderValue::from_str(&ids::uuid_v4()) {
         response.headers_mut().insert(CORREL_HEADER, value);
     }
     response

@@ -245,11 +245,9 @@ pub(crate) fn preview(
         "remainingQuantity": num(if rejected { Decimal::ZERO } else { spec.quantity }),
         "sellNonMarginableFirst": false,
         "strategy": spec.complex,
-        "amountIndicator": if spec.legs.iter().all(|l| l.asset == Asset::Equity) {
-            "SHARES"
-        } else {
-            "CONTRACTS"
-        },
+        // The recorded equity preview says SHARES; the spec's enum has no word for contracts
+        // (DOLLARS, SHARES, ALL_SHARES, PERCENTAGE, UNKNOWN), so options say SHARES too.
+        "amountIndicator": "SHARES",
         "orderLegs": legs,
     });
     if let Some(p) = spec.price {
