@@ -358,3 +358,69 @@ async fn a_second_process_reuses_saved_tokens_and_sends_no_token_request() {
         "one refresh for two processes"
     );
 }
+
+#[tokio::test]
+async fn an_html_page_from_the_token_endpoint_is_temporary_and_keeps_the_tokens() {
+    let sim = Sim::start(SimOptions::default()).await.unwrap();
+    let clock = Clock::system();
+    let client = client_with_clock(&sim, clock.clone());
+    palmtree::demo::login(&sim, &client).await.unwrap();
+    let before = client.tokens().await.unwrap();
+    sim.faults().set(
+        "token",
+        palmtree::sim::Fault::HtmlError(palmtree::sim::HtmlPage::AccessDenied),
+        palmtree::sim::FaultScope::Once,
+    );
+    clock.advance(Duration::from_secs(31 * 60));
+    sim.clock().advance(Duration::from_secs(31 * 60));
+    let broker = Broker::new(client.clone());
+    let error = broker.quotes(&["AAPL".to_string()]).await.unwrap_err();
+    match &error {
+        palmtree::broker::BrokerError::Offline(why) => {
+            assert!(why.contains("web page"), "{why}")
+        }
+        other => panic!("unexpected {other}"),
+    }
+    assert!(
+        !client.login_required(),
+        "an HTML page is not a rejected login"
+    );
+    let kept = client.tokens().await.unwrap();
+    use secrecy::ExposeSecret;
+    assert_eq!(
+        kept.refresh_token.expose_secret(),
+        before.refresh_token.expose_secret(),
+        "the stored tokens are untouched"
+    );
+    // The next try, with the endpoint healthy again, refreshes and reads.
+    broker.quotes(&["AAPL".to_string()]).await.unwrap();
+    assert_eq!(sim.stats().grants("refresh_token"), 1);
+}
+
+#[test]
+fn login_with_no_terminal_and_nothing_piped_exits_at_once_with_what_to_do() {
+    let home = tempfile::tempdir().unwrap();
+    let root = home.path();
+    let started = std::time::Instant::now();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_palmtree"))
+        .args(["--vault", "file", "login", "--paste"])
+        .env("HOME", root)
+        .env("XDG_CONFIG_HOME", root.join("c"))
+        .env("XDG_DATA_HOME", root.join("d"))
+        .env("XDG_STATE_HOME", root.join("s"))
+        .env("SCHWAB_API_KEY", DEMO_APP_KEY)
+        .env("SCHWAB_API_SECRET", DEMO_APP_SECRET)
+        .env("PALMTREE_VAULT_PASSPHRASE", "a passphrase for the test")
+        .env("PALMTREE_OAUTH_URL", "http://127.0.0.1:9/v1/oauth")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "it never hangs"
+    );
+    assert!(text.contains("standard input is not a terminal"), "{text}");
+    assert!(text.contains("--paste"), "{text}");
+}
