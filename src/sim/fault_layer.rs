@@ -28,6 +28,11 @@ const STALL_LIMIT: Duration = Duration::from_secs(600);
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct EdgeResponse;
 
+/// Marks an API response that must leave without its `Schwab-Client-CorrelId`
+/// ([`Fault::NoCorrelationId`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct WithoutCorrelationId;
+
 /// The TD Ameritrade-era throttle text, the only wording on record (the 429 body's exact
 /// JSON shape is unknown).
 const THROTTLE_MESSAGE: &str = "Individual App's transactions per seconds restriction, please \
@@ -72,6 +77,11 @@ pub(crate) async fn inject(State(app): State<App>, request: Request, next: Next)
         Some(Fault::TruncatedBody) => truncated(next.run(request).await).await,
         Some(Fault::WrongShape) => wrong_shape(next.run(request).await).await,
         Some(Fault::StalledBody) => stalled(&app, next.run(request).await).await,
+        Some(Fault::NoCorrelationId) => {
+            let mut response = next.run(request).await;
+            response.extensions_mut().insert(WithoutCorrelationId);
+            response
+        }
     };
     if response.extensions().get::<DropConnection>().is_some() {
         match kill {
