@@ -1,6 +1,7 @@
 //! After a real login (paste path), a command that reuses the token, one that refreshes it,
-//! and a logout, run as separate `palmtree` processes against the simulator, no token, code
-//! or app secret is found in any file palmtree wrote, in its output, or in its arguments.
+//! an order, and a logout, run as separate `palmtree` processes against the simulator, no
+//! token, code or app secret is found in any file palmtree wrote, in its output, or in its
+//! arguments.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -173,6 +174,39 @@ async fn no_secret_reaches_a_file_the_output_or_argv() {
         "the refreshed token was saved"
     );
     secrets.push(refreshed.access_token.expose_secret().to_string());
+
+    // An order, journaled and sent once, in the same session.
+    let quote = home.run(&["--vault", "file", "quote", "AAPL", "--json"]);
+    let quote: serde_json::Value = serde_json::from_str(&quote).unwrap();
+    let last: rust_decimal::Decimal = quote[0]["last"].as_str().unwrap().parse().unwrap();
+    let price = last.round_dp(2).to_string();
+    let order_args = [
+        "--vault",
+        "file",
+        "order",
+        "place",
+        "--symbol",
+        "AAPL",
+        "--instruction",
+        "buy",
+        "--quantity",
+        "1",
+        "--type",
+        "limit",
+        "--price",
+        &price,
+        "--account",
+        "Individual",
+        "--yes",
+    ];
+    argv.extend(order_args.iter().map(|s| s.to_string()));
+    let placed = home.run(&order_args);
+    assert!(placed.contains("Placed: order"), "{placed}");
+    outputs.push(placed);
+    argv.extend(["--vault", "file", "journal", "verify"].map(String::from));
+    let verified = home.run(&["--vault", "file", "journal", "verify"]);
+    assert!(verified.starts_with("verified"), "{verified}");
+    outputs.push(verified);
 
     argv.extend(["--vault", "file", "logout"].map(String::from));
     outputs.push(home.run(&["--vault", "file", "logout"]));
