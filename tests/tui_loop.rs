@@ -12,7 +12,10 @@ use std::time::Duration;
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use futures_util::Stream;
 use palmtree::broker::BrokerError;
-use palmtree::broker::model::{Account, Candle, ChartRange, MarketSession, QuoteRow};
+use palmtree::broker::model::{Account, AccountKey, Candle, ChartRange, MarketSession, QuoteRow};
+use palmtree::broker::orders::{OrderJournal, Submission};
+use palmtree::schwab::orders::PreviewOrder;
+use palmtree::trading::{FrozenOrder, Outcome};
 use palmtree::tui::action::{Action, Effect, Seed};
 use palmtree::tui::event_loop::{Setup, run_loop};
 use palmtree::tui::orders::OrderRow;
@@ -314,6 +317,43 @@ impl Source for Stuck {
         &self,
         _: chrono::DateTime<chrono::Utc>,
     ) -> Result<MarketSession, BrokerError> {
+        std::future::pending().await
+    }
+
+    async fn preview(
+        &self,
+        _: &AccountKey,
+        _: &FrozenOrder,
+        _: &dyn OrderJournal,
+    ) -> Result<PreviewOrder, BrokerError> {
+        std::future::pending().await
+    }
+
+    async fn place(
+        &self,
+        _: &AccountKey,
+        _: &FrozenOrder,
+        _: &dyn OrderJournal,
+    ) -> Result<Submission, BrokerError> {
+        std::future::pending().await
+    }
+
+    async fn replace(
+        &self,
+        _: &AccountKey,
+        _: i64,
+        _: &FrozenOrder,
+        _: &dyn OrderJournal,
+    ) -> Result<Submission, BrokerError> {
+        std::future::pending().await
+    }
+
+    async fn cancel(
+        &self,
+        _: &AccountKey,
+        _: i64,
+        _: &dyn OrderJournal,
+    ) -> Result<Outcome, BrokerError> {
         std::future::pending().await
     }
 }

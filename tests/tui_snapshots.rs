@@ -134,3 +134,86 @@ fn adding_a_symbol() {
     command(&mut state, Command::Submit);
     snap("add_symbol_error", &state);
 }
+
+/// The keys of `4`, then a ticket with a problem on most fields: no side, a quantity that is
+/// not digits, a limit off the tick, no duration, no session.
+fn ticket_with_problems() -> State {
+    use crossterm::event::KeyCode::{Char, Right, Tab};
+    let mut state = trading_state();
+    hit(&mut state, Char('4'));
+    type_keys(&mut state, "aapl");
+    for code in [Tab, Right, Tab, Tab] {
+        hit(&mut state, code);
+    }
+    type_keys(&mut state, "1x");
+    for code in [Tab, Right, Right, Tab] {
+        hit(&mut state, code);
+    }
+    type_keys(&mut state, "187.255");
+    state
+}
+
+/// BUY 10 AAPL LIMIT 187.25 DAY, previewed and accepted by Schwab: the confirm screen.
+fn confirm_screen() -> State {
+    use palmtree::tui::action::{Action, Effect};
+    let mut state = trading_state();
+    fill_aapl_buy(&mut state);
+    let effects = hit(&mut state, crossterm::event::KeyCode::Enter);
+    let Some(Effect::Preview { seq, .. }) = effects.first() else {
+        panic!("{effects:?}");
+    };
+    palmtree::tui::update::update(
+        &mut state,
+        Action::Previewed {
+            seq: *seq,
+            result: Ok(Box::new(accepted_preview())),
+            at: at(14, 5, 0),
+        },
+    );
+    state
+}
+
+#[test]
+fn order_ticket_with_problems() {
+    snap("ticket_problems", &ticket_with_problems());
+}
+
+#[test]
+fn order_preview_and_confirm() {
+    snap("order_confirm", &confirm_screen());
+}
+
+#[test]
+fn order_outcome_unknown() {
+    use palmtree::broker::orders::{Resolution, Submission};
+    use palmtree::trading::Outcome;
+    use palmtree::tui::action::{Action, Effect};
+    let mut state = confirm_screen();
+    let effects = hit(&mut state, crossterm::event::KeyCode::Char('Y'));
+    let Some(Effect::Place { seq, .. }) = effects.first() else {
+        panic!("{effects:?}");
+    };
+    palmtree::tui::update::update(
+        &mut state,
+        Action::Submitted {
+            seq: *seq,
+            result: Ok(Submission {
+                outcome: Outcome::Unknown {
+                    reason: "the connection dropped before Schwab answered".to_string(),
+                },
+                resolution: Some(Resolution::NotFound),
+                order: None,
+            }),
+            at: at(14, 5, 1),
+        },
+    );
+    snap("order_unknown", &state);
+}
+
+#[test]
+fn lock_screen() {
+    let mut state = trading_state().with_idle_lock(std::time::Duration::from_secs(900), true);
+    palmtree::tui::update::update(&mut state, palmtree::tui::action::Action::Lock);
+    type_keys(&mut state, "abc");
+    snap("lock", &state);
+}

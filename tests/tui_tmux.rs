@@ -166,6 +166,10 @@ fn the_demo_in_a_real_terminal() {
     tmux.keys(&["3"]);
     tmux.wait_for("Orders");
     tmux.keys(&["Tab"]);
+    tmux.wait_for("LIVE (demo simulator)");
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("No orders in the last days.");
+    tmux.keys(&["1"]);
     tmux.wait_for("Overall");
     tmux.keys(&["?"]);
     tmux.wait_for("Keys");

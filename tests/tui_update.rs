@@ -77,7 +77,23 @@ fn the_number_keys_switch_views_and_fetch_only_that_view() {
     assert_eq!(state.view(), View::Quotes);
     press(&mut state, KeyCode::BackTab);
     press(&mut state, KeyCode::BackTab);
-    assert_eq!(state.view(), View::Orders);
+    assert_eq!(
+        state.view(),
+        View::Trade,
+        "the order ticket is the fourth view"
+    );
+    press(&mut state, KeyCode::BackTab);
+    assert_eq!(
+        state.view(),
+        View::Trade,
+        "on the ticket Shift-Tab moves between fields"
+    );
+    press(&mut state, KeyCode::Esc);
+    assert_eq!(
+        state.view(),
+        View::Positions,
+        "Esc goes back where the ticket came from"
+    );
 }
 
 #[test]

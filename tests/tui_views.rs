@@ -351,8 +351,20 @@ fn a_chart_with_no_candles_or_zero_times_draws_a_note_not_1970() {
 #[test]
 fn help_lists_every_keymap_description() {
     let mut state = loaded_state();
+    update(
+        &mut state,
+        Action::Resize {
+            width: 120,
+            height: 40,
+        },
+    );
     command(&mut state, Command::ToggleHelp);
-    let text = screen(&state, 120, 40).join("\n");
+    let first = screen(&state, 120, 40).join("\n");
+    let mut text = first.clone();
+    for _ in 0..BINDINGS.len() {
+        command(&mut state, Command::Down);
+        text.push_str(&screen(&state, 120, 40).join("\n"));
+    }
     for binding in BINDINGS {
         assert!(
             text.contains(binding.description),
@@ -360,8 +372,8 @@ fn help_lists_every_keymap_description() {
             binding.description
         );
     }
-    assert!(text.contains("q, Ctrl-C"));
-    assert!(text.contains("Tab, →, l"));
+    assert!(first.contains("q, Ctrl-C"));
+    assert!(first.contains("Tab, →, l"));
 }
 
 #[test]
@@ -477,7 +489,7 @@ fn hostile_state() -> State {
         state: QuoteState::Unavailable(HOSTILE.to_string()),
     });
     let mut orders = orders();
-    orders[2].status_text = Some(HOSTILE.to_string());
+    orders[2].status_description = Some(HOSTILE.to_string());
     orders[2].symbol = "\x1b[31mRED".to_string();
 
     let mut options = options();

@@ -3,10 +3,16 @@
 //! Keys reach here already turned into [`Command`]s by the keymap; broker results arrive with
 //! the time they landed, so [`crate::tui::update::update`] never reads a clock.
 
+use std::fmt;
+
 use chrono::{DateTime, Local};
+use zeroize::Zeroizing;
 
 use crate::broker::BrokerError;
-use crate::broker::model::{Account, Candle, ChartRange, MarketSession, QuoteRow};
+use crate::broker::model::{Account, AccountKey, Candle, ChartRange, MarketSession, QuoteRow};
+use crate::broker::orders::Submission;
+use crate::schwab::orders::PreviewOrder;
+use crate::trading::{FrozenOrder, Outcome};
 use crate::tui::app::View;
 use crate::tui::orders::OrderRow;
 use crate::tui::watchlists::WatchlistFile;
@@ -67,6 +73,30 @@ pub enum Action {
     Clock(DateTime<Local>),
     /// The terminal now has this many columns and rows.
     Resize { width: u16, height: u16 },
+    /// Schwab's preview of the frozen order sent with preview number `seq` came back.
+    Previewed {
+        seq: u64,
+        result: Result<Box<PreviewOrder>, BrokerError>,
+        at: DateTime<Local>,
+    },
+    /// The answer to the place or replace sent with number `seq`. An error means the order
+    /// was not sent (the broker refused before the request left); an unclear answer arrives
+    /// as `Ok` with [`Outcome::Unknown`].
+    Submitted {
+        seq: u64,
+        result: Result<Submission, BrokerError>,
+        at: DateTime<Local>,
+    },
+    /// The answer to a cancel of `order_id`. An error means the cancel was not sent.
+    Canceled {
+        order_id: i64,
+        result: Result<Outcome, BrokerError>,
+        at: DateTime<Local>,
+    },
+    /// No input for the idle-lock time: hide balances, positions and order entry.
+    Lock,
+    /// The vault's verdict on the passphrase typed on the lock screen.
+    UnlockChecked { ok: bool },
 }
 
 /// Data from the sealed cache, shown "as of" its fetch time until live data replaces it.
@@ -75,6 +105,30 @@ pub struct Seed {
     pub accounts: Option<(Vec<Account>, DateTime<Local>)>,
     pub quotes: Option<(Vec<QuoteRow>, DateTime<Local>)>,
     pub orders: Option<(Vec<OrderRow>, DateTime<Local>)>,
+}
+
+/// A passphrase typed on the lock screen, on its way to the vault's check.
+///
+/// Wiped from memory when dropped and never printed, not even by `Debug`, so an effect log
+/// or a failed test cannot show it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Passphrase(Zeroizing<String>);
+
+impl Passphrase {
+    pub fn new(text: String) -> Self {
+        Passphrase(Zeroizing::new(text))
+    }
+
+    /// The text, for the vault's check only.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Passphrase {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Passphrase([redacted])")
+    }
 }
 
 /// A mouse gesture in terms of the screen it landed on.
@@ -134,11 +188,34 @@ pub enum Command {
     InputHome,
     InputEnd,
     InputClear,
+    /// `4`: the order ticket.
+    ShowTrade,
+    /// `b` on a quote or position: a ticket to buy it.
+    Buy,
+    /// `s` on a quote or position: a ticket to sell it.
+    Sell,
+    NextField,
+    PrevField,
+    /// The next option of the focused choice field (the first, while nothing is chosen).
+    ChoiceNext,
+    ChoicePrev,
+    /// Validate the ticket, freeze it and ask Schwab for a preview.
+    Preview,
+    /// The explicit key that sends the frozen order (or the cancel) shown on screen.
+    ConfirmOrder,
+    /// On the confirm screen: back to the ticket to change it.
+    BackToTicket,
+    /// On the Orders view: cancel the highlighted order, after a confirm.
+    CancelOrder,
+    /// On the Orders view: open the ticket to replace the highlighted order.
+    ReplaceOrder,
+    /// On the lock screen: unlock (checking the passphrase when one is asked for).
+    Unlock,
 }
 
 impl Command {
     /// Every command, for name lookups.
-    pub const ALL: [Command; 40] = [
+    pub const ALL: [Command; 53] = [
         Command::Quit,
         Command::ToggleHelp,
         Command::Close,
@@ -179,6 +256,19 @@ impl Command {
         Command::InputHome,
         Command::InputEnd,
         Command::InputClear,
+        Command::ShowTrade,
+        Command::Buy,
+        Command::Sell,
+        Command::NextField,
+        Command::PrevField,
+        Command::ChoiceNext,
+        Command::ChoicePrev,
+        Command::Preview,
+        Command::ConfirmOrder,
+        Command::BackToTicket,
+        Command::CancelOrder,
+        Command::ReplaceOrder,
+        Command::Unlock,
     ];
 
     /// The name a config file's `[keys]` table uses for this command.
@@ -224,6 +314,19 @@ impl Command {
             Command::InputHome => "cursor_home",
             Command::InputEnd => "cursor_end",
             Command::InputClear => "clear",
+            Command::ShowTrade => "show_trade",
+            Command::Buy => "buy",
+            Command::Sell => "sell",
+            Command::NextField => "next_field",
+            Command::PrevField => "prev_field",
+            Command::ChoiceNext => "choice_next",
+            Command::ChoicePrev => "choice_prev",
+            Command::Preview => "preview",
+            Command::ConfirmOrder => "confirm",
+            Command::BackToTicket => "back_to_ticket",
+            Command::CancelOrder => "cancel_order",
+            Command::ReplaceOrder => "replace_order",
+            Command::Unlock => "unlock",
         }
     }
 
@@ -270,4 +373,31 @@ pub enum Effect {
         name: String,
         symbols: Vec<String>,
     },
+    /// Ask `previewOrder` about exactly these bytes for this account; `seq` ties the answer
+    /// to the preview it belongs to.
+    Preview {
+        seq: u64,
+        account: AccountKey,
+        order: FrozenOrder,
+    },
+    /// Send exactly these bytes as a new order, once, never retried.
+    Place {
+        seq: u64,
+        account: AccountKey,
+        order: FrozenOrder,
+    },
+    /// Send exactly these bytes to replace order `order_id`, once, never retried.
+    Replace {
+        seq: u64,
+        account: AccountKey,
+        order_id: i64,
+        order: FrozenOrder,
+    },
+    /// Cancel order `order_id`, once, never retried.
+    Cancel {
+        account: AccountKey,
+        order_id: i64,
+    },
+    /// Ask the vault whether this passphrase unlocks the screen.
+    CheckUnlock(Passphrase),
 }

@@ -1,4 +1,5 @@
-//! The TUI's state: the data last fetched, the view and selections, errors and data ages.
+//! The TUI's state: the data last fetched, the view and selections, errors and data ages, the
+//! order ticket and the idle lock.
 //!
 //! Holds no terminal types and does no I/O; only [`crate::tui::update::update`] changes it,
 //! and every change bumps [`State::generation`] so the loop redraws only when something moved.
@@ -9,15 +10,21 @@ use std::time::Duration;
 
 use chrono::{DateTime, Local, Utc};
 
-use crate::broker::model::{Account, Candle, ChartRange, MarketSession, QuoteRow};
+use crate::broker::model::{Account, Candle, ChartRange, MarketSession, QuoteRow, QuoteState};
 use crate::sanitize::clean;
 use crate::trading::symbol::MAX_SYMBOL_CHARS;
+use crate::trading::{Limits, MarketContext, Validation, validate};
 use crate::tui::TuiOptions;
 use crate::tui::action::Feed;
 use crate::tui::holdings::{self, Line, Scope, Sort};
 use crate::tui::keymap::{HelpEntry, Keymap};
 use crate::tui::orders::OrderRow;
+use crate::tui::ticket::TicketForm;
 use crate::tui::watchlists::{Watchlist, WatchlistFile};
+
+/// Why orders cannot be previewed or sent when no journal was passed in: every order write
+/// must be journaled before it leaves, so without one nothing is sent.
+pub const ORDER_ENTRY_OFF: &str = "order entry is off: the journal could not be opened";
 
 /// The longest title the header shows, in chars.
 const TITLE_CHARS: usize = 60;
@@ -28,11 +35,13 @@ pub enum View {
     Positions,
     Quotes,
     Orders,
+    /// The order ticket, with its preview, confirm and outcome.
+    Trade,
 }
 
 impl View {
     /// Every view, in the order the header shows them and Tab cycles them.
-    pub const ALL: [View; 3] = [View::Positions, View::Quotes, View::Orders];
+    pub const ALL: [View; 4] = [View::Positions, View::Quotes, View::Orders, View::Trade];
 
     /// The tab label.
     pub fn title(self) -> &'static str {
@@ -40,6 +49,7 @@ impl View {
             View::Positions => "Positions",
             View::Quotes => "Quotes",
             View::Orders => "Orders",
+            View::Trade => "Trade",
         }
     }
 
@@ -49,6 +59,7 @@ impl View {
             View::Positions => '1',
             View::Quotes => '2',
             View::Orders => '3',
+            View::Trade => '4',
         }
     }
 
@@ -58,6 +69,8 @@ impl View {
             View::Positions => Feed::Positions,
             View::Quotes => Feed::Quotes,
             View::Orders => Feed::Orders,
+            // The ticket's quote is what goes stale fastest on it.
+            View::Trade => Feed::Quotes,
         }
     }
 
@@ -66,6 +79,7 @@ impl View {
             View::Positions => 0,
             View::Quotes => 1,
             View::Orders => 2,
+            View::Trade => 3,
         }
     }
 
@@ -212,6 +226,78 @@ pub struct Notice {
     pub error: bool,
 }
 
+/// The cancel of one order, from its confirm until Schwab's answer.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CancelPrompt {
+    pub order: OrderRow,
+    /// The cancel was sent; a second confirm does nothing.
+    pub sending: bool,
+}
+
+/// What order entry needs from the binary: whether orders can be sent, the limits, and the
+/// account a new ticket starts on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Trading {
+    /// Why order entry is off (no journal), or `None` when orders can be sent.
+    pub off: Option<String>,
+    pub limits: Limits,
+    /// The label of the account a new ticket starts on.
+    pub default_account: Option<String>,
+}
+
+impl Default for Trading {
+    fn default() -> Self {
+        Trading {
+            off: Some(ORDER_ENTRY_OFF.to_string()),
+            limits: Limits::default(),
+            default_account: None,
+        }
+    }
+}
+
+/// The idle lock: whether it is on, engaged, and what has been typed to unlock it.
+///
+/// `Debug` shows how many characters were typed, never the characters.
+#[derive(Clone, PartialEq, Eq)]
+pub struct LockState {
+    /// How long without input before the lock engages; zero turns it off.
+    pub after: Duration,
+    pub locked: bool,
+    /// Unlocking asks for the vault's passphrase.
+    pub needs_passphrase: bool,
+    /// What has been typed on the lock screen; only its length is ever drawn.
+    pub typed: zeroize::Zeroizing<String>,
+    /// The passphrase is with the vault; typing waits.
+    pub checking: bool,
+    pub message: Option<String>,
+}
+
+impl std::fmt::Debug for LockState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LockState")
+            .field("after", &self.after)
+            .field("locked", &self.locked)
+            .field("needs_passphrase", &self.needs_passphrase)
+            .field("typed_chars", &self.typed.chars().count())
+            .field("checking", &self.checking)
+            .field("message", &self.message)
+            .finish()
+    }
+}
+
+impl Default for LockState {
+    fn default() -> Self {
+        LockState {
+            after: Duration::ZERO,
+            locked: false,
+            needs_passphrase: false,
+            typed: zeroize::Zeroizing::new(String::new()),
+            checking: false,
+            message: None,
+        }
+    }
+}
+
 /// How the price chart is drawn.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ChartStyle {
@@ -246,10 +332,12 @@ pub struct State {
     pub(crate) quotes_cursor: Cursor,
     pub(crate) orders: Vec<OrderRow>,
     pub(crate) orders_cursor: Cursor,
+    /// The ticket has no table; this cursor is a scratch one nothing draws.
+    pub(crate) trade_cursor: Cursor,
     pub(crate) watchlists: Vec<Watchlist>,
     pub(crate) active_list: usize,
     pub(crate) save_watchlists: bool,
-    pub(crate) filters: [String; 3],
+    pub(crate) filters: [String; 4],
     pub(crate) input: Option<InputField>,
     pub(crate) notice: Option<Notice>,
     pub(crate) confirm_delete_list: bool,
@@ -268,9 +356,19 @@ pub struct State {
     pub(crate) last_error: Option<(Feed, String)>,
     pub(crate) relogin_deadline: Option<DateTime<Utc>>,
     pub(crate) now: Option<DateTime<Local>>,
-    pub(crate) refresh: [Duration; 3],
+    pub(crate) refresh: [Duration; 4],
+    pub(crate) ticket: TicketForm,
+    pub(crate) cancel: Option<CancelPrompt>,
+    pub(crate) trading: Trading,
+    pub(crate) lock: LockState,
+    /// The order to highlight on the Orders view once it is listed: the one just placed.
+    pub(crate) highlight_order: Option<i64>,
+    /// Where Esc on the ticket goes back to.
+    pub(crate) previous_view: View,
     pub(crate) screen: (u16, u16),
     pub(crate) quit: bool,
+    /// A quit asked for while an order write was in flight, waiting for its answer.
+    pub(crate) quit_waiting: bool,
     pub(crate) generation: u64,
 }
 
@@ -311,6 +409,7 @@ impl State {
             quotes_cursor: Cursor::default(),
             orders: Vec::new(),
             orders_cursor: Cursor::default(),
+            trade_cursor: Cursor::default(),
             watchlists: lists.lists,
             active_list,
             save_watchlists: false,
@@ -337,9 +436,17 @@ impl State {
                 opts.positions_refresh,
                 opts.quote_refresh,
                 crate::tui::DEFAULT_ORDERS_REFRESH,
+                opts.quote_refresh,
             ],
+            ticket: TicketForm::default(),
+            cancel: None,
+            trading: Trading::default(),
+            lock: LockState::default(),
+            highlight_order: None,
+            previous_view: View::Positions,
             screen: (80, 24),
             quit: false,
+            quit_waiting: false,
             generation: 0,
         }
     }
@@ -374,6 +481,30 @@ impl State {
     /// The same state with the Orders view's refresh period.
     pub fn with_orders_refresh(mut self, period: Duration) -> Self {
         self.refresh[2] = period;
+        self
+    }
+
+    /// The same state with order entry as the binary set it up: `off` says why orders cannot
+    /// be sent (no journal), or is `None` when they can.
+    pub fn with_trading(
+        mut self,
+        off: Option<String>,
+        limits: Limits,
+        default_account: Option<String>,
+    ) -> Self {
+        self.trading = Trading {
+            off,
+            limits,
+            default_account,
+        };
+        self
+    }
+
+    /// The same state with the idle lock: engaged after `after` without input (zero: never),
+    /// asking for the passphrase to unlock when `needs_passphrase`.
+    pub fn with_idle_lock(mut self, after: Duration, needs_passphrase: bool) -> Self {
+        self.lock.after = after;
+        self.lock.needs_passphrase = needs_passphrase;
         self
     }
 
@@ -525,6 +656,7 @@ impl State {
                 _ => None,
             },
             View::Orders => self.visible_orders().get(row).map(|o| o.symbol.clone()),
+            View::Trade => None,
         }
     }
 
@@ -552,6 +684,7 @@ impl State {
             View::Positions => self.positions_cursor,
             View::Quotes => self.quotes_cursor,
             View::Orders => self.orders_cursor,
+            View::Trade => self.trade_cursor,
         }
     }
 
@@ -560,6 +693,7 @@ impl State {
             View::Positions => &mut self.positions_cursor,
             View::Quotes => &mut self.quotes_cursor,
             View::Orders => &mut self.orders_cursor,
+            View::Trade => &mut self.trade_cursor,
         }
     }
 
@@ -667,6 +801,7 @@ impl State {
             View::Positions => self.position_lines().len(),
             View::Quotes => self.visible_symbols().len(),
             View::Orders => self.visible_orders().len(),
+            View::Trade => 0,
         }
     }
 
@@ -684,3 +819,110 @@ pub const TABLE_CHROME: u16 = 5;
 
 /// The screen line of the first table row, for mouse clicks: header, info line, table header.
 pub const FIRST_ROW_Y: u16 = 3;
+
+/// The order ticket and the lock, as the views and the keymap read them.
+impl State {
+    pub fn ticket(&self) -> &TicketForm {
+        &self.ticket
+    }
+
+    /// The cancel waiting for its confirm or its answer, if any.
+    pub fn cancel_prompt(&self) -> Option<&CancelPrompt> {
+        self.cancel.as_ref()
+    }
+
+    pub fn trading(&self) -> &Trading {
+        &self.trading
+    }
+
+    pub fn lock(&self) -> &LockState {
+        &self.lock
+    }
+
+    /// Whether the lock screen hides everything.
+    pub fn locked(&self) -> bool {
+        self.lock.locked
+    }
+
+    /// The order just placed, to pick out on the Orders view.
+    pub fn highlight_order(&self) -> Option<i64> {
+        self.highlight_order
+    }
+
+    /// Whether printable keys are typed rather than looked up in the keymap: in a text field,
+    /// a ticket's text field while editing, or the lock screen's passphrase.
+    pub fn typing(&self) -> bool {
+        if self.lock.locked {
+            return self.lock.needs_passphrase;
+        }
+        self.input.is_some()
+            || (!self.help_open
+                && self.view == View::Trade
+                && self.cancel.is_none()
+                && self.ticket.typing())
+    }
+
+    /// The words of the permanent marker on the ticket. A title naming DEMO means the orders
+    /// go to the simulator, and the marker says so, but it is never hidden: the same keys
+    /// send real orders in a real session.
+    pub fn live_label(&self) -> &'static str {
+        if self.title.to_ascii_uppercase().contains("DEMO") {
+            "LIVE (demo simulator)"
+        } else {
+            "LIVE"
+        }
+    }
+
+    /// The account the ticket names, if it is among the accounts loaded.
+    pub fn ticket_account(&self) -> Option<&Account> {
+        let key = self.ticket.ticket.account.as_ref()?;
+        self.accounts.iter().find(|a| &a.key == key)
+    }
+
+    /// The quote of the ticket's symbol, if one has come.
+    pub fn ticket_quote(&self) -> Option<&crate::broker::model::Quote> {
+        let symbol = self.ticket.canonical_symbol()?;
+        match &self.quote(&symbol)?.state {
+            QuoteState::Live(quote) => Some(quote),
+            QuoteState::NotFound | QuoteState::Unavailable(_) => None,
+        }
+    }
+
+    /// What validation knows of the market and the account for the ticket: the symbol's
+    /// quote, the quantity held in the ticket's account (zero when the account holds none),
+    /// and its buying power. Unknown parts stay `None` and skip the rules that need them.
+    pub fn market_context(&self) -> MarketContext {
+        let quote = self.ticket_quote();
+        let account = self.ticket_account();
+        let symbol = self
+            .ticket
+            .canonical_symbol()
+            .unwrap_or_else(|| self.ticket.ticket.symbol.trim().to_ascii_uppercase());
+        let position_quantity = account.map(|a| {
+            a.positions
+                .iter()
+                .filter(|p| p.symbol.eq_ignore_ascii_case(&symbol))
+                .map(|p| p.quantity)
+                .sum()
+        });
+        MarketContext {
+            last: quote.and_then(|q| q.last),
+            bid: quote.and_then(|q| q.bid),
+            ask: quote.and_then(|q| q.ask),
+            penny_pilot: quote.and_then(|q| q.penny_pilot),
+            position_quantity,
+            buying_power: account.and_then(|a| a.balances.buying_power),
+        }
+    }
+
+    /// The ticket checked against the rules as it stands: problems per field, warnings, the
+    /// estimate, and the order when there is nothing to fix. Recomputed on each call, so it
+    /// follows every keystroke and every new quote.
+    pub fn ticket_validation(&self) -> Validation {
+        validate(
+            &self.ticket.ticket,
+            &self.market_context(),
+            &self.trading.limits,
+        )
+    }
+}

@@ -1,7 +1,9 @@
 //! The event loop: terminal input, broker results and refresh timers in, frames out.
 //!
 //! It sleeps until one of them has something, applies every queued action, then draws once,
-//! and only if the state changed. Network work runs in tasks, so input is never blocked.
+//! and only if the state changed. Network work runs in tasks, so input is never blocked. The
+//! idle lock is one timer armed for its deadline and pushed back by each input, so an idle
+//! loop is not woken to check it.
 
 use std::io;
 use std::time::Duration;
@@ -129,6 +131,10 @@ where
     let mut chart_timer = timer(periods.chart);
     let mut session_timer = timer(periods.session);
     let mut clock_timer = timer(periods.clock);
+    let idle_lock = state.lock().after;
+    let lock_timer = tokio::time::sleep(idle_lock);
+    tokio::pin!(lock_timer);
+    let mut lock_armed = !idle_lock.is_zero();
     let mut drawn: Option<u64> = None;
     let mut frames = 0u64;
 
@@ -141,10 +147,20 @@ where
 
         let action = tokio::select! {
             event = events.next() => match event {
-                Some(Ok(event)) => input_action(&state, &keymap, &event),
+                Some(Ok(event)) => {
+                    if !idle_lock.is_zero() && is_input(&event) {
+                        lock_timer.as_mut().reset(Instant::now() + idle_lock);
+                        lock_armed = true;
+                    }
+                    input_action(&state, &keymap, &event)
+                }
                 Some(Err(err)) => return Err(err.into()),
                 None => break,
             },
+            _ = &mut lock_timer, if lock_armed => {
+                lock_armed = false;
+                Some(Action::Lock)
+            }
             Some(action) = actions.recv() => Some(action),
             _ = quote_timer.tick() => Some(Action::Tick(Feed::Quotes)),
             _ = positions_timer.tick() => Some(Action::Tick(Feed::Positions)),
@@ -174,8 +190,18 @@ fn dispatch<S: Source>(state: &mut State, action: Action, runner: &EffectRunner<
     }
 }
 
-/// The action a terminal event means here, if any.
+/// Whether an event is the user's doing, which pushes the idle lock back. A resize or a
+/// focus change is not.
+fn is_input(event: &Event) -> bool {
+    matches!(event, Event::Key(_) | Event::Paste(_) | Event::Mouse(_))
+}
+
+/// The action a terminal event means here, if any. The lock screen takes keys and pastes
+/// only: a click cannot reach what it hides.
 pub fn input_action(state: &State, keymap: &Keymap, event: &Event) -> Option<Action> {
+    if state.locked() && matches!(event, Event::Mouse(_)) {
+        return None;
+    }
     match event {
         Event::Key(key) => match keymap.outcome(state, key) {
             KeyOutcome::Command(command) => Some(Action::Command(command)),

@@ -11,6 +11,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use crate::tui::action::Command;
 use crate::tui::app::{State, View};
+use crate::tui::ticket::Mode;
 
 /// Where a binding applies. [`contexts`] lists which are active for a state.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -32,10 +33,20 @@ pub enum Context {
     Quotes,
     /// On the Orders view.
     Orders,
+    /// On the order ticket while it is being filled in, whichever field has the focus.
+    Ticket,
+    /// On the order ticket while a choice field (account, side, type…) has the focus.
+    TicketChoice,
+    /// On the ticket's preview, confirm and outcome screens.
+    Confirm,
+    /// While a cancel of an order waits for its confirm.
+    CancelConfirm,
+    /// On the lock screen.
+    Lock,
 }
 
 impl Context {
-    pub const ALL: [Context; 8] = [
+    pub const ALL: [Context; 13] = [
         Context::Global,
         Context::Help,
         Context::Input,
@@ -44,6 +55,11 @@ impl Context {
         Context::Positions,
         Context::Quotes,
         Context::Orders,
+        Context::Ticket,
+        Context::TicketChoice,
+        Context::Confirm,
+        Context::CancelConfirm,
+        Context::Lock,
     ];
 
     /// The heading the help screen shows over this context's bindings.
@@ -57,6 +73,11 @@ impl Context {
             Context::Positions => "Positions",
             Context::Quotes => "Quotes",
             Context::Orders => "Orders",
+            Context::Ticket => "Order ticket",
+            Context::TicketChoice => "Order ticket: choice fields",
+            Context::Confirm => "Order preview and confirm",
+            Context::CancelConfirm => "Cancel an order",
+            Context::Lock => "Lock screen",
         }
     }
 
@@ -71,6 +92,11 @@ impl Context {
             Context::Positions => "positions",
             Context::Quotes => "quotes",
             Context::Orders => "orders",
+            Context::Ticket => "ticket",
+            Context::TicketChoice => "ticket_choice",
+            Context::Confirm => "confirm",
+            Context::CancelConfirm => "cancel_confirm",
+            Context::Lock => "lock",
         }
     }
 
@@ -246,6 +272,23 @@ impl Key {
     }
 }
 
+/// The help descriptions the views look keys up by, so their hints follow a rebinding.
+pub mod hints {
+    pub const PREVIEW: &str = "Preview the order with Schwab";
+    pub const NEXT_FIELD: &str = "Next field";
+    pub const PREV_FIELD: &str = "Previous field";
+    pub const NEXT_CHOICE: &str = "Next choice";
+    pub const PREV_CHOICE: &str = "Previous choice";
+    pub const LEAVE_TICKET: &str = "Leave the ticket (it is kept)";
+    pub const SEND: &str = "Send the order (capital Y only)";
+    pub const BACK: &str = "Back to the ticket to change it";
+    pub const CANCEL_ASK: &str = "Cancel the order (asks first)";
+    pub const CANCEL_SEND: &str = "Cancel it (capital Y only)";
+    pub const KEEP: &str = "Keep the order";
+    pub const REPLACE: &str = "Replace the order (on the ticket)";
+    pub const ORDERS_VIEW: &str = "Orders view";
+}
+
 /// One row of the keymap.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Binding {
@@ -265,7 +308,10 @@ const fn bind(context: Context, key: Key, command: Command, description: &'stati
 }
 
 use Command as C;
-use Context::{Detail, Global, Help, Input, Positions, Quotes, Views};
+use Context::{
+    CancelConfirm, Confirm, Detail, Global, Help, Input, Lock, Orders, Positions, Quotes, Ticket,
+    TicketChoice, Views,
+};
 
 const fn k(code: KeyCode) -> Key {
     Key::plain(code)
@@ -281,9 +327,17 @@ pub const BINDINGS: &[Binding] = &[
         C::ToggleHelp,
         "Show or hide this help",
     ),
+    // F1 too: a text field, such as the ticket's, takes `?` as a character.
+    bind(
+        Global,
+        k(KeyCode::F(1)),
+        C::ToggleHelp,
+        "Show or hide this help",
+    ),
     bind(Views, Key::char('1'), C::ShowPositions, "Positions view"),
     bind(Views, Key::char('2'), C::ShowQuotes, "Quotes view"),
-    bind(Views, Key::char('3'), C::ShowOrders, "Orders view"),
+    bind(Views, Key::char('3'), C::ShowOrders, hints::ORDERS_VIEW),
+    bind(Views, Key::char('4'), C::ShowTrade, "Order ticket"),
     bind(Views, k(KeyCode::Tab), C::NextView, "Next view"),
     bind(Views, k(KeyCode::Right), C::NextView, "Next view"),
     bind(Views, Key::char('l'), C::NextView, "Next view"),
@@ -334,15 +388,22 @@ pub const BINDINGS: &[Binding] = &[
     ),
     bind(
         Positions,
-        Key::char('s'),
+        Key::char('>'),
         C::SortNext,
         "Sort by the next column",
     ),
     bind(
         Positions,
-        Key::char('S'),
+        Key::char('<'),
         C::SortReverse,
         "Reverse the sort",
+    ),
+    bind(Positions, Key::char('b'), C::Buy, "Buy: ticket for the row"),
+    bind(
+        Positions,
+        Key::char('s'),
+        C::Sell,
+        "Sell: ticket for the row",
     ),
     bind(Quotes, Key::char('a'), C::AddSymbol, "Add a symbol"),
     bind(Quotes, Key::char('d'), C::DeleteSymbol, "Delete the symbol"),
@@ -372,6 +433,55 @@ pub const BINDINGS: &[Binding] = &[
         C::DeleteWatchlist,
         "Delete this watchlist",
     ),
+    bind(Quotes, Key::char('b'), C::Buy, "Buy: ticket for the row"),
+    bind(Quotes, Key::char('s'), C::Sell, "Sell: ticket for the row"),
+    bind(Orders, Key::char('c'), C::CancelOrder, hints::CANCEL_ASK),
+    bind(Orders, Key::char('e'), C::ReplaceOrder, hints::REPLACE),
+    bind(Orders, Key::char('R'), C::ReplaceOrder, hints::REPLACE),
+    bind(Ticket, k(KeyCode::Tab), C::NextField, hints::NEXT_FIELD),
+    bind(Ticket, k(KeyCode::Down), C::NextField, hints::NEXT_FIELD),
+    bind(Ticket, k(KeyCode::BackTab), C::PrevField, hints::PREV_FIELD),
+    bind(Ticket, k(KeyCode::Up), C::PrevField, hints::PREV_FIELD),
+    bind(Ticket, k(KeyCode::Enter), C::Preview, hints::PREVIEW),
+    bind(Ticket, k(KeyCode::Esc), C::Close, hints::LEAVE_TICKET),
+    bind(
+        TicketChoice,
+        k(KeyCode::Right),
+        C::ChoiceNext,
+        hints::NEXT_CHOICE,
+    ),
+    bind(
+        TicketChoice,
+        Key::char(' '),
+        C::ChoiceNext,
+        hints::NEXT_CHOICE,
+    ),
+    bind(
+        TicketChoice,
+        k(KeyCode::Left),
+        C::ChoicePrev,
+        hints::PREV_CHOICE,
+    ),
+    bind(TicketChoice, Key::char('p'), C::Preview, hints::PREVIEW),
+    bind(Confirm, Key::char('Y'), C::ConfirmOrder, hints::SEND),
+    bind(Confirm, k(KeyCode::Esc), C::BackToTicket, hints::BACK),
+    bind(Confirm, Key::char('e'), C::BackToTicket, hints::BACK),
+    bind(
+        CancelConfirm,
+        Key::char('Y'),
+        C::ConfirmOrder,
+        hints::CANCEL_SEND,
+    ),
+    bind(CancelConfirm, k(KeyCode::Esc), C::Close, hints::KEEP),
+    bind(CancelConfirm, Key::char('n'), C::Close, hints::KEEP),
+    bind(Lock, k(KeyCode::Enter), C::Unlock, "Unlock"),
+    bind(
+        Lock,
+        k(KeyCode::Backspace),
+        C::InputBackspace,
+        "Delete back",
+    ),
+    bind(Lock, Key::ctrl('u'), C::InputClear, "Clear the passphrase"),
     bind(Detail, k(KeyCode::Esc), C::Close, "Close the detail pane"),
     bind(
         Detail,
@@ -500,19 +610,39 @@ impl Keymap {
 }
 
 /// The contexts active in a state, most specific first.
+///
+/// The ticket has no Views context while it is filled in: its text fields take the digits
+/// that switch views elsewhere, and a choice field behaves the same so that a key means the
+/// same on every field. Esc leaves it. The outcome screen adds Views back, so `3` shows the
+/// Orders view straight after an order.
 pub fn contexts(state: &State) -> &'static [Context] {
-    if state.input().is_some() {
+    if state.locked() {
+        &[Lock, Global]
+    } else if state.input().is_some() {
         &[Input, Global]
     } else if state.help_open() {
         &[Help, Global]
+    } else if state.cancel_prompt().is_some() {
+        &[CancelConfirm, Global]
     } else {
         match (state.view(), state.detail_open()) {
             (View::Positions, true) => &[Detail, Positions, Views, Global],
             (View::Quotes, true) => &[Detail, Quotes, Views, Global],
             (View::Positions, false) => &[Positions, Views, Global],
             (View::Quotes, false) => &[Quotes, Views, Global],
-            (View::Orders, _) => &[Context::Orders, Views, Global],
+            (View::Orders, _) => &[Orders, Views, Global],
+            (View::Trade, _) => ticket_contexts(state),
         }
+    }
+}
+
+fn ticket_contexts(state: &State) -> &'static [Context] {
+    let form = state.ticket();
+    match form.mode() {
+        Mode::Editing if form.typing() => &[Ticket, Input, Global],
+        Mode::Editing => &[TicketChoice, Ticket, Global],
+        Mode::Outcome => &[Confirm, Views, Global],
+        Mode::Previewing | Mode::Confirming | Mode::Submitting => &[Confirm, Global],
     }
 }
 
@@ -527,16 +657,23 @@ pub enum KeyOutcome {
 
 impl Keymap {
     /// What a terminal key event means in this state. A focused text field takes every
-    /// printable key before the keymap is asked, so `q` types a q there.
+    /// printable key before the keymap is asked, so `q` types a q there. On a lock screen
+    /// that asks for no passphrase any key unlocks, except the non-printable quit keys.
     pub fn outcome(&self, state: &State, event: &KeyEvent) -> KeyOutcome {
         if event.kind == KeyEventKind::Release {
             return KeyOutcome::Nothing;
         }
         let key = Key::from_event(event);
-        if state.input().is_some()
+        if state.typing()
             && let Some(c) = key.printable()
         {
             return KeyOutcome::Type(c);
+        }
+        if state.locked() && !state.lock().needs_passphrase {
+            return match self.lookup(&[Global], key) {
+                Some(Command::Quit) if key.printable().is_none() => KeyOutcome::Command(C::Quit),
+                _ => KeyOutcome::Command(C::Unlock),
+            };
         }
         match self.lookup(contexts(state), key) {
             Some(command) => KeyOutcome::Command(command),

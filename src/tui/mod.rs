@@ -1,8 +1,8 @@
 //! The terminal program: state, actions, update, views, keymap, theme and the event loop.
 //!
-//! Reaches the network only through [`source::Source`] (the broker) and the disk only for
-//! the watchlist file; draws nothing to stdout outside the terminal session, which is
-//! restored on quit, on Ctrl-C and on panic.
+//! Reaches the network only through [`source::Source`] (the broker, which journals every
+//! order write) and the disk only for the watchlist file; draws nothing to stdout outside
+//! the terminal session, which is restored on quit, on Ctrl-C and on panic.
 
 pub mod action;
 pub mod app;
@@ -14,11 +14,15 @@ pub mod runner;
 pub mod source;
 pub mod terminal;
 pub mod theme;
+pub mod ticket;
+pub mod trade;
 pub mod update;
 pub mod views;
 pub mod watchlists;
 
+use std::fmt;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -26,6 +30,8 @@ use crossterm::event::EventStream;
 use tokio::sync::mpsc;
 
 use crate::broker::Broker;
+use crate::broker::orders::OrderJournal;
+use crate::trading::Limits;
 use crate::tui::action::{Action, Command, Seed};
 use crate::tui::event_loop::{Periods, Setup};
 use crate::tui::keymap::Keymap;
@@ -39,6 +45,14 @@ pub use crate::tui::event_loop::LoopReport;
 
 /// How often the Orders view refreshes while it is visible, unless told otherwise.
 pub const DEFAULT_ORDERS_REFRESH: Duration = Duration::from_secs(15);
+
+/// How long without input before the lock screen hides balances, positions and order entry.
+pub const DEFAULT_IDLE_LOCK: Duration = Duration::from_secs(15 * 60);
+
+/// The vault's check of a passphrase typed on the lock screen: `true` unlocks.
+///
+/// Called off the async threads (it may run a slow key derivation), once per Enter.
+pub type UnlockCheck = Arc<dyn Fn(&str) -> bool + Send + Sync>;
 
 /// What the binary tells the TUI: what to watch, how often to refresh, what to call itself.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -67,7 +81,7 @@ impl Default for TuiOptions {
 
 /// The rest of what the binary can tell the TUI, kept apart from [`TuiOptions`] so that
 /// code building `TuiOptions` field by field keeps compiling as this grows.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TuiExtras {
     /// Where the named watchlists are kept (`watchlists.toml` in the data directory).
     /// `None`: changes last only for the run (tests, and the demo unless it passes a path).
@@ -82,6 +96,18 @@ pub struct TuiExtras {
     pub orders_refresh: Duration,
     /// Data from the sealed cache to draw before the first fetch returns.
     pub seed: Option<Seed>,
+    /// Where every preview, order, replace and cancel is recorded before it is sent and when
+    /// its answer comes. `None`: order entry is off, and the ticket says so; nothing is sent
+    /// without a journal.
+    pub journal: Option<Arc<dyn OrderJournal>>,
+    /// The label of the account a new ticket starts on (the config's default account).
+    pub default_account: Option<String>,
+    /// The ticket's bounds (largest quantity, how far from the market a limit may be).
+    pub limits: Limits,
+    /// Time without input before the lock screen; zero turns the lock off.
+    pub idle_lock: Duration,
+    /// How the lock screen checks a passphrase. `None`: any key unlocks.
+    pub unlock: Option<UnlockCheck>,
 }
 
 impl Default for TuiExtras {
@@ -93,7 +119,31 @@ impl Default for TuiExtras {
             relogin_deadline: None,
             orders_refresh: DEFAULT_ORDERS_REFRESH,
             seed: None,
+            journal: None,
+            default_account: None,
+            limits: Limits::default(),
+            idle_lock: DEFAULT_IDLE_LOCK,
+            unlock: None,
         }
+    }
+}
+
+impl fmt::Debug for TuiExtras {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TuiExtras")
+            .field("watchlist_file", &self.watchlist_file)
+            .field("theme", &self.theme)
+            .field("relogin_deadline", &self.relogin_deadline)
+            .field("orders_refresh", &self.orders_refresh)
+            .field("journal", &self.journal.as_ref().map(|_| "[journal]"))
+            .field("default_account", &self.default_account)
+            .field("limits", &self.limits)
+            .field("idle_lock", &self.idle_lock)
+            .field(
+                "unlock",
+                &self.unlock.as_ref().map(|_| "[passphrase check]"),
+            )
+            .finish_non_exhaustive()
     }
 }
 
@@ -127,7 +177,9 @@ pub async fn run_with<S: Source>(
     let theme = Theme::from_env_or(extras.theme);
     let (tx, rx) = mpsc::unbounded_channel();
     let setup = setup(&opts, &extras);
-    let mut runner = EffectRunner::new(source, tx.clone());
+    let mut runner = EffectRunner::new(source, tx.clone())
+        .with_journal(extras.journal.clone())
+        .with_unlock(extras.unlock.clone());
     if let Some(path) = extras
         .watchlist_file
         .clone()
@@ -175,10 +227,16 @@ pub fn setup(opts: &TuiOptions, extras: &TuiExtras) -> Setup {
             }
         },
     };
+    let off = extras
+        .journal
+        .is_none()
+        .then(|| crate::tui::app::ORDER_ENTRY_OFF.to_string());
     let state = State::with(opts, lists, &extras.keymap)
         .saving_watchlists(saving)
         .with_relogin_deadline(extras.relogin_deadline)
         .with_orders_refresh(extras.orders_refresh)
+        .with_trading(off, extras.limits.clone(), extras.default_account.clone())
+        .with_idle_lock(extras.idle_lock, extras.unlock.is_some())
         .with_notice(problem);
     Setup {
         state,

@@ -1,39 +1,10 @@
-//! The Orders view's model: one row per order, in app terms, and how rows are grouped.
+//! The Orders view's model: the broker's order rows, how they are grouped and in what order.
 //!
-//! Defined here until the broker offers order rows of its own; nothing in it knows the wire
-//! format. Statuses stay the API's words, and [`OrderRow::phase`] groups them.
+//! Rows are [`crate::broker::orders::OrderRow`], the same the CLI prints, so `cancelable`
+//! and `editable` come straight from Schwab. Statuses stay the API's words; [`Phased`]
+//! groups them.
 
-use chrono::{DateTime, Utc};
-use rust_decimal::Decimal;
-
-/// One order as the Orders view shows it.
-///
-/// `id` is Schwab's order id; it is shown (a user quotes it to support) but never logged.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct OrderRow {
-    pub id: String,
-    /// The account's label: nickname or `…1234`, never the full number.
-    pub account: String,
-    pub symbol: String,
-    /// `BUY`, `SELL`, `SELL_SHORT`, `BUY_TO_OPEN`, … as the API says.
-    pub instruction: String,
-    pub quantity: Decimal,
-    pub filled: Decimal,
-    /// `LIMIT`, `MARKET`, `STOP`, …
-    pub order_type: String,
-    pub price: Option<Decimal>,
-    pub stop_price: Option<Decimal>,
-    /// The average price of the fills so far.
-    pub fill_price: Option<Decimal>,
-    /// `DAY`, `GOOD_TILL_CANCEL`, …
-    pub duration: String,
-    /// The API's status word: `WORKING`, `FILLED`, `REJECTED`, …
-    pub status: String,
-    /// Why the order was rejected or canceled, in Schwab's words.
-    pub status_text: Option<String>,
-    pub entered: Option<DateTime<Utc>>,
-    pub closed: Option<DateTime<Utc>>,
-}
+pub use crate::broker::orders::OrderRow;
 
 /// Where an order stands, for grouping and ordering the rows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -61,9 +32,14 @@ impl Phase {
     }
 }
 
-impl OrderRow {
+/// The phase of an order row.
+pub trait Phased {
     /// The group of the status. As the API notes say, everything that is not final is open.
-    pub fn phase(&self) -> Phase {
+    fn phase(&self) -> Phase;
+}
+
+impl Phased for OrderRow {
+    fn phase(&self) -> Phase {
         match self.status.as_str() {
             "FILLED" => Phase::Filled,
             "CANCELED" => Phase::Canceled,
@@ -83,48 +59,55 @@ pub fn sort_orders(rows: &mut [OrderRow]) {
         working(a)
             .cmp(&working(b))
             .then_with(|| when(b).cmp(&when(a)))
-            .then_with(|| a.id.cmp(&b.id))
+            .then_with(|| a.order_id.cmp(&b.order_id))
     });
 }
 
 #[cfg(test)]
 mod tests {
-    use chrono::TimeZone;
+    use chrono::{TimeZone, Utc};
+    use rust_decimal::Decimal;
 
     use super::*;
+    use crate::broker::model::AccountKey;
 
-    fn row(id: &str, status: &str, hour: u32) -> OrderRow {
+    fn row(id: i64, status: &str, hour: u32) -> OrderRow {
         let at = Utc.with_ymd_and_hms(2025, 3, 14, hour, 0, 0).single();
         OrderRow {
-            id: id.to_string(),
+            order_id: id,
             account: "…1234".to_string(),
+            key: AccountKey::new("HASH"),
             symbol: "AAPL".to_string(),
+            description: String::new(),
             instruction: "BUY".to_string(),
             quantity: Decimal::TEN,
             filled: Decimal::ZERO,
             order_type: "LIMIT".to_string(),
             price: Some(Decimal::ONE),
             stop_price: None,
-            fill_price: None,
             duration: "DAY".to_string(),
             status: status.to_string(),
-            status_text: None,
+            open: status == "WORKING",
+            cancelable: status == "WORKING",
+            editable: status == "WORKING",
             entered: at,
             closed: if status == "WORKING" { None } else { at },
+            fill_price: None,
+            status_description: None,
         }
     }
 
     #[test]
     fn working_orders_come_first_then_the_newest_finished() {
         let mut rows = vec![
-            row("1", "FILLED", 10),
-            row("2", "WORKING", 9),
-            row("3", "REJECTED", 12),
-            row("4", "PENDING_ACTIVATION", 11),
+            row(1, "FILLED", 10),
+            row(2, "WORKING", 9),
+            row(3, "REJECTED", 12),
+            row(4, "PENDING_ACTIVATION", 11),
         ];
         sort_orders(&mut rows);
-        let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
-        assert_eq!(ids, ["4", "2", "3", "1"]);
+        let ids: Vec<i64> = rows.iter().map(|r| r.order_id).collect();
+        assert_eq!(ids, [4, 2, 3, 1]);
         assert_eq!(rows[0].phase(), Phase::Working);
         assert_eq!(rows[2].phase(), Phase::Rejected);
     }

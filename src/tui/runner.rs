@@ -1,12 +1,14 @@
 //! The effect runner: each effect becomes a tokio task whose result comes back as an action.
 //!
-//! Tasks never touch the state. A task that hangs is cut off after a timeout and one that
-//! panics is reported, so a fetch can never stay "in flight" for ever. Watchlist saves go
-//! through one writer task that always writes the newest lists, so saves cannot land out of
-//! order.
+//! Tasks never touch the state. A fetch that hangs is cut off after a timeout and one that
+//! panics is reported, so a fetch can never stay "in flight" for ever. Order writes are never
+//! cut off: a place abandoned half-way could be sent and not journaled, so it runs to its
+//! answer (the client's own timeouts bound it). Watchlist saves go through one writer task
+//! that always writes the newest lists, so saves cannot land out of order.
 
 use std::future::Future;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Local, Utc};
@@ -15,7 +17,11 @@ use tokio::sync::watch;
 
 use crate::broker::BrokerError;
 use crate::broker::model::{QuoteRow, QuoteState};
+use crate::broker::orders::{OrderJournal, Resolution, Submission};
+use crate::trading::{Outcome, describe};
+use crate::tui::UnlockCheck;
 use crate::tui::action::{Action, Effect};
+use crate::tui::app::ORDER_ENTRY_OFF;
 use crate::tui::source::Source;
 use crate::tui::watchlists::{self, WatchlistFile};
 
@@ -29,6 +35,8 @@ pub struct EffectRunner<S> {
     tx: UnboundedSender<Action>,
     timeout: Duration,
     saver: Option<watch::Sender<Option<WatchlistFile>>>,
+    journal: Option<Arc<dyn OrderJournal>>,
+    unlock: Option<UnlockCheck>,
 }
 
 impl<S: Source> EffectRunner<S> {
@@ -38,7 +46,22 @@ impl<S: Source> EffectRunner<S> {
             tx,
             timeout: FETCH_TIMEOUT,
             saver: None,
+            journal: None,
+            unlock: None,
         }
+    }
+
+    /// The same runner recording order writes in `journal`. Without one every preview,
+    /// place, replace and cancel is refused before anything is sent.
+    pub fn with_journal(mut self, journal: Option<Arc<dyn OrderJournal>>) -> Self {
+        self.journal = journal;
+        self
+    }
+
+    /// The same runner checking lock-screen passphrases with `check`.
+    pub fn with_unlock(mut self, check: Option<UnlockCheck>) -> Self {
+        self.unlock = check;
+        self
     }
 
     /// The same runner with a different fetch timeout.
@@ -127,7 +150,123 @@ impl<S: Source> EffectRunner<S> {
                     "watchlist changed"
                 );
             }
+            Effect::Preview {
+                seq,
+                account,
+                order,
+            } => {
+                let Some(journal) = self.journal.clone() else {
+                    return self.refuse(Action::Previewed {
+                        seq,
+                        result: Err(off()),
+                        at: Local::now(),
+                    });
+                };
+                self.spawn_with(
+                    async move {
+                        let preview = source.preview(&account, &order, journal.as_ref()).await;
+                        preview.map(Box::new)
+                    },
+                    move |result, at| Action::Previewed { seq, result, at },
+                );
+            }
+            Effect::Place {
+                seq,
+                account,
+                order,
+            } => {
+                let Some(journal) = self.journal.clone() else {
+                    return self.refuse(submitted_off(seq));
+                };
+                tracing::info!(order = %describe(order.request()), "placing an order");
+                self.spawn_write(
+                    async move { source.place(&account, &order, journal.as_ref()).await },
+                    move |result, at| Action::Submitted {
+                        seq,
+                        result: result.unwrap_or_else(|why| Ok(unclear(why))),
+                        at,
+                    },
+                );
+            }
+            Effect::Replace {
+                seq,
+                account,
+                order_id,
+                order,
+            } => {
+                let Some(journal) = self.journal.clone() else {
+                    return self.refuse(submitted_off(seq));
+                };
+                tracing::info!(order = %describe(order.request()), "replacing an order");
+                self.spawn_write(
+                    async move {
+                        source
+                            .replace(&account, order_id, &order, journal.as_ref())
+                            .await
+                    },
+                    move |result, at| Action::Submitted {
+                        seq,
+                        result: result.unwrap_or_else(|why| Ok(unclear(why))),
+                        at,
+                    },
+                );
+            }
+            Effect::Cancel { account, order_id } => {
+                let Some(journal) = self.journal.clone() else {
+                    return self.refuse(Action::Canceled {
+                        order_id,
+                        result: Err(off()),
+                        at: Local::now(),
+                    });
+                };
+                tracing::info!("canceling an order");
+                self.spawn_write(
+                    async move { source.cancel(&account, order_id, journal.as_ref()).await },
+                    move |result, at| Action::Canceled {
+                        order_id,
+                        result: result.unwrap_or_else(|reason| Ok(Outcome::Unknown { reason })),
+                        at,
+                    },
+                );
+            }
+            Effect::CheckUnlock(passphrase) => {
+                let tx = self.tx.clone();
+                let check = self.unlock.clone();
+                tokio::spawn(async move {
+                    let verdict = tokio::task::spawn_blocking(move || {
+                        check.is_some_and(|check| check(passphrase.expose()))
+                    })
+                    .await;
+                    let _ = tx.send(Action::UnlockChecked {
+                        ok: verdict.unwrap_or(false),
+                    });
+                });
+            }
         }
+    }
+
+    /// Answers an effect at once, without any task: order entry is off.
+    fn refuse(&self, action: Action) {
+        let _ = self.tx.send(action);
+    }
+
+    /// Runs an order write to its end: no timeout, no abort. A task that dies (a panic) is
+    /// reported as `Err(reason)`, which the caller turns into an unclear outcome, since the
+    /// request may have left before it died.
+    fn spawn_write<T, F, W>(&self, work: F, wrap: W)
+    where
+        T: Send + 'static,
+        F: Future<Output = T> + Send + 'static,
+        W: FnOnce(Result<T, String>, DateTime<Local>) -> Action + Send + 'static,
+    {
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            let result = tokio::spawn(work).await.map_err(|_| {
+                tracing::error!("an order write failed inside palmtree; its outcome is unknown");
+                "palmtree failed while sending; the order may or may not have been sent".to_string()
+            });
+            let _ = tx.send(wrap(result, Local::now()));
+        });
     }
 
     fn spawn<T, F>(&self, work: F, wrap: fn(Result<T, BrokerError>, DateTime<Local>) -> Action)
@@ -164,6 +303,30 @@ impl<S: Source> EffectRunner<S> {
             // The loop has gone when the user quit; the result has nowhere to go and that is fine.
             let _ = tx.send(wrap(result, Local::now()));
         });
+    }
+}
+
+fn off() -> BrokerError {
+    BrokerError::Failed(ORDER_ENTRY_OFF.to_string())
+}
+
+fn submitted_off(seq: u64) -> Action {
+    Action::Submitted {
+        seq,
+        result: Err(off()),
+        at: Local::now(),
+    }
+}
+
+/// A submission whose task died: the request may have left, so the outcome is unknown and
+/// nothing was read back.
+fn unclear(reason: String) -> Submission {
+    Submission {
+        outcome: Outcome::Unknown {
+            reason: reason.clone(),
+        },
+        resolution: Some(Resolution::StillUnknown(reason)),
+        order: None,
     }
 }
 

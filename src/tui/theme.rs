@@ -15,6 +15,9 @@ pub struct Theme {
     pub tab: Style,
     pub tab_active: Style,
     pub demo: Style,
+    /// The order ticket's permanent LIVE marker: reverse video in every theme, so it reads
+    /// the same without colour.
+    pub live: Style,
     pub table_header: Style,
     pub totals: Style,
     pub heading: Style,
@@ -86,6 +89,7 @@ impl Theme {
                 .fg(Color::Indexed(24))
                 .bg(Color::Indexed(255)),
             demo: plain.demo.fg(Color::Indexed(16)).bg(Color::Indexed(220)),
+            live: plain.live.fg(Color::Indexed(160)).bg(Color::Indexed(255)),
             table_header: plain.table_header.fg(Color::Indexed(117)),
             totals: plain.totals.fg(Color::Indexed(255)),
             heading: plain.heading.fg(Color::Indexed(180)),
@@ -128,6 +132,7 @@ impl Theme {
                 .fg(Color::Indexed(25))
                 .bg(Color::Indexed(255)),
             demo: plain.demo.fg(Color::Indexed(16)).bg(Color::Indexed(220)),
+            live: plain.live.fg(Color::Indexed(160)).bg(Color::Indexed(255)),
             table_header: plain.table_header.fg(Color::Indexed(25)),
             totals: plain.totals.fg(Color::Indexed(16)),
             heading: plain.heading.fg(Color::Indexed(94)),
@@ -166,6 +171,7 @@ impl Theme {
             tab: plain.tab.fg(Color::White).bg(Color::Blue),
             tab_active: plain.tab_active.fg(Color::Blue).bg(Color::White),
             demo: plain.demo.fg(Color::Black).bg(Color::Yellow),
+            live: plain.live.fg(Color::Red).bg(Color::White),
             table_header: plain.table_header.fg(Color::Cyan),
             totals: plain.totals,
             heading: plain.heading.fg(Color::Yellow),
@@ -199,6 +205,7 @@ impl Theme {
             tab: Style::new(),
             tab_active: reversed.add_modifier(Modifier::BOLD),
             demo: reversed.add_modifier(Modifier::BOLD),
+            live: reversed.add_modifier(Modifier::BOLD),
             table_header: bold.add_modifier(Modifier::UNDERLINED),
             totals: bold,
             heading: bold,
@@ -269,12 +276,13 @@ pub fn supports_256(term: Option<&OsStr>, colorterm: Option<&OsStr>) -> bool {
 mod tests {
     use super::*;
 
-    fn styles(t: &Theme) -> [Style; 25] {
+    fn styles(t: &Theme) -> [Style; 26] {
         [
             t.header,
             t.tab,
             t.tab_active,
             t.demo,
+            t.live,
             t.table_header,
             t.totals,
             t.heading,
@@ -322,6 +330,7 @@ mod tests {
             let t = Theme::named(name);
             assert!(t.selected.add_modifier.contains(Modifier::REVERSED));
             assert!(t.tab_active.add_modifier.contains(Modifier::REVERSED));
+            assert!(t.live.add_modifier.contains(Modifier::REVERSED));
         }
     }
 

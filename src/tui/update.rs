@@ -17,6 +17,8 @@ use crate::tui::app::{
 };
 use crate::tui::holdings::Scope;
 use crate::tui::orders::{OrderRow, sort_orders};
+use crate::tui::ticket::Side;
+use crate::tui::trade;
 use crate::tui::views::help;
 use crate::tui::watchlists::{NAME_CHARS, Watchlist};
 
@@ -49,6 +51,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Command(command) => on_command(state, command),
         Action::Type(c) => type_text(state, &c.to_string()),
         Action::Paste(text) => type_text(state, &text),
+        Action::Mouse(_) if state.lock.locked => Vec::new(),
         Action::Mouse(gesture) => on_mouse(state, gesture),
         Action::Seeded(seed) => {
             apply_seed(state, *seed);
@@ -57,6 +60,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::AccountsLoaded { result, at } => {
             if let Some(accounts) = finish(state, Feed::Positions, result, at) {
                 set_accounts(state, accounts);
+                trade::fill_default_account(state);
             }
             Vec::new()
         }
@@ -126,6 +130,15 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Action::Previewed { seq, result, at } => trade::on_previewed(state, seq, result, at),
+        Action::Submitted { seq, result, at } => trade::on_submitted(state, seq, result, at),
+        Action::Canceled {
+            order_id,
+            result,
+            at,
+        } => trade::on_canceled(state, order_id, result, at),
+        Action::Lock => trade::lock(state),
+        Action::UnlockChecked { ok } => trade::on_unlock_checked(state, ok),
         Action::Resize { width, height } => {
             if state.screen != (width, height) {
                 state.screen = (width, height);
@@ -149,10 +162,15 @@ fn clock_signature(state: &State) -> (Option<String>, Option<i64>) {
     )
 }
 
-/// Whether a feed's data is on screen, so that its timer should fetch.
+/// Whether a feed's data is on screen, so that its timer should fetch. Behind the lock
+/// screen nothing is, but the market session.
 fn wanted(state: &State, feed: Feed) -> bool {
+    if state.lock.locked {
+        return feed == Feed::Session;
+    }
     match feed {
-        Feed::Positions => state.view == View::Positions,
+        // The ticket shows the account's buying power, which must follow fills.
+        Feed::Positions => matches!(state.view, View::Positions | View::Trade),
         Feed::Quotes => !quote_symbols(state).is_empty(),
         Feed::Orders => state.view == View::Orders,
         Feed::Chart => state.detail_symbol().is_some(),
@@ -161,11 +179,13 @@ fn wanted(state: &State, feed: Feed) -> bool {
 }
 
 /// The symbols whose quotes are on screen: the active watchlist on the Quotes view, the
-/// detail pane's symbol on the Positions view, none elsewhere.
+/// detail pane's symbol on the Positions view, the ticket's symbol on the ticket, none
+/// elsewhere.
 fn quote_symbols(state: &State) -> Vec<String> {
     match state.view {
         View::Quotes => state.watchlist().to_vec(),
         View::Positions => state.detail_symbol().into_iter().collect(),
+        View::Trade => state.ticket.canonical_symbol().into_iter().collect(),
         View::Orders => Vec::new(),
     }
 }
@@ -207,7 +227,7 @@ fn finish<T>(
 }
 
 /// What an answer (or its absence) says about the connection.
-fn note_link(state: &mut State, error: Option<&BrokerError>, at: DateTime<Local>) {
+pub(crate) fn note_link(state: &mut State, error: Option<&BrokerError>, at: DateTime<Local>) {
     state.link = match (error, state.link) {
         (Some(BrokerError::LoginRequired(_)), _) => Link::LoginRequired,
         (Some(BrokerError::Offline(_)), Link::Offline { since }) => Link::Offline { since },
@@ -225,15 +245,15 @@ fn on_command(state: &mut State, command: Command) -> Vec<Effect> {
     if state.notice.take().is_some() {
         state.touch();
     }
+    if state.lock.locked {
+        return trade::on_locked_command(state, command);
+    }
     if command != Command::DeleteWatchlist && state.confirm_delete_list {
         state.confirm_delete_list = false;
         state.touch();
     }
     match command {
-        Command::Quit => {
-            state.quit = true;
-            state.touch();
-        }
+        Command::Quit => trade::quit(state),
         Command::ToggleHelp => {
             state.help_open = !state.help_open;
             state.help_scroll = 0;
@@ -310,17 +330,44 @@ fn on_command(state: &mut State, command: Command) -> Vec<Effect> {
         | Command::InputHome
         | Command::InputEnd
         | Command::InputClear => edit(state, command),
+        Command::ShowTrade => return show(state, View::Trade),
+        Command::Buy => return trade::open_for_row(state, Side::Buy),
+        Command::Sell => return trade::open_for_row(state, Side::Sell),
+        Command::NextField | Command::PrevField if on_ticket(state) => {
+            return trade::move_focus(state, command == Command::NextField);
+        }
+        Command::ChoiceNext | Command::ChoicePrev if on_ticket(state) => {
+            return trade::cycle(state, command == Command::ChoiceNext);
+        }
+        Command::Preview if on_ticket(state) => return trade::preview(state),
+        Command::ConfirmOrder => return trade::confirm(state),
+        Command::BackToTicket if on_ticket(state) => trade::back_to_ticket(state),
+        Command::CancelOrder => return trade::ask_cancel(state),
+        Command::ReplaceOrder => return trade::open_replace(state),
+        Command::NextField
+        | Command::PrevField
+        | Command::ChoiceNext
+        | Command::ChoicePrev
+        | Command::Preview
+        | Command::BackToTicket
+        | Command::Unlock => {}
     }
     Vec::new()
 }
 
-fn notify(state: &mut State, text: String, error: bool) {
+/// Whether the ticket is what the keys act on: its view, with no overlay over it.
+fn on_ticket(state: &State) -> bool {
+    state.view == View::Trade && !state.help_open && state.input.is_none()
+}
+
+pub(crate) fn notify(state: &mut State, text: String, error: bool) {
     state.notice = Some(Notice { text, error });
     state.touch();
 }
 
-/// Esc: cancels the text field, else closes the help, else the detail, else clears the
-/// visible view's filter.
+/// Esc: cancels the text field, else closes the help, else keeps the order a cancel prompt
+/// asks about, else leaves the ticket, else closes the detail, else clears the visible
+/// view's filter.
 fn close(state: &mut State) -> Vec<Effect> {
     if let Some(input) = state.input.take() {
         if input.purpose == InputPurpose::Filter {
@@ -330,6 +377,10 @@ fn close(state: &mut State) -> Vec<Effect> {
     } else if state.help_open {
         state.help_open = false;
         state.touch();
+    } else if state.cancel.is_some() {
+        trade::close_cancel(state);
+    } else if state.view == View::Trade {
+        return trade::close(state);
     } else if state.detail_open() {
         state.detail_open = false;
         state.touch();
@@ -341,9 +392,18 @@ fn close(state: &mut State) -> Vec<Effect> {
 }
 
 /// Switches to a view and fetches its data, unless a fetch for it is already out.
-fn show(state: &mut State, view: View) -> Vec<Effect> {
+pub(crate) fn show(state: &mut State, view: View) -> Vec<Effect> {
     if state.view == view && !state.help_open {
         return Vec::new();
+    }
+    if view == View::Trade {
+        return trade::open(state);
+    }
+    if state.view == View::Trade {
+        trade::leave(state);
+    }
+    if state.cancel.as_ref().is_some_and(|p| !p.sending) {
+        state.cancel = None;
     }
     state.help_open = false;
     state.detail_open = false;
@@ -365,7 +425,7 @@ fn refresh(state: &mut State) -> Vec<Effect> {
 }
 
 /// Starts a fetch for a feed unless one is in flight; `manual` marks a user's refresh.
-fn fetch(state: &mut State, feed: Feed, manual: bool) -> Option<Effect> {
+pub(crate) fn fetch(state: &mut State, feed: Feed, manual: bool) -> Option<Effect> {
     let effect = match feed {
         Feed::Positions => Effect::FetchAccounts,
         Feed::Quotes => {
@@ -495,6 +555,10 @@ fn move_cursor(state: &mut State, command: Command) {
 }
 
 fn move_to(state: &mut State, current: usize, next: usize, count: usize, page: usize) {
+    if !state.help_open && state.view == View::Orders && state.highlight_order.take().is_some() {
+        // The user is choosing a row now; the mark of the order just placed has done its job.
+        state.touch();
+    }
     if next == current {
         return;
     }
@@ -595,6 +659,12 @@ fn set_filter(state: &mut State, text: String) {
 /// Types or pastes into the focused field. Control characters and escapes are dropped, so a
 /// pasted line break or escape sequence cannot reach the field.
 fn type_text(state: &mut State, text: &str) -> Vec<Effect> {
+    if state.lock.locked {
+        return trade::type_locked(state, text);
+    }
+    if state.input.is_none() && on_ticket(state) && state.cancel.is_none() {
+        return trade::type_text(state, text);
+    }
     let Some(input) = state.input.as_mut() else {
         return Vec::new();
     };
@@ -628,6 +698,9 @@ fn byte_at(text: &str, chars: usize) -> usize {
 }
 
 fn edit(state: &mut State, command: Command) {
+    if state.input.is_none() && on_ticket(state) {
+        return trade::edit_text(state, command);
+    }
     let Some(input) = state.input.as_mut() else {
         return;
     };
@@ -1031,11 +1104,22 @@ fn set_quotes(state: &mut State, rows: Vec<QuoteRow>) {
     clamp_cursors(state);
 }
 
+/// Replaces the orders. The order just placed stays listed even when a listing lacks it (a
+/// new order can take a moment to appear), and keeps the highlight.
 fn set_orders(state: &mut State, rows: Vec<OrderRow>) {
     let mut rows: Vec<OrderRow> = rows.into_iter().map(clean_order).collect();
+    if let Some(id) = state.highlight_order
+        && !rows.iter().any(|r| r.order_id == id)
+        && let Some(kept) = state.orders.iter().find(|r| r.order_id == id)
+    {
+        rows.push(kept.clone());
+    }
     sort_orders(&mut rows);
     state.orders = rows;
     clamp_cursors(state);
+    if let Some(id) = state.highlight_order {
+        trade::select_order(state, id);
+    }
 }
 
 fn clean_account(mut account: Account) -> Account {
@@ -1070,15 +1154,15 @@ fn clean_quote_row(row: QuoteRow) -> QuoteRow {
     }
 }
 
-fn clean_order(mut order: OrderRow) -> OrderRow {
-    order.id = clean(&order.id, KIND_CHARS + 8);
+pub(crate) fn clean_order(mut order: OrderRow) -> OrderRow {
     order.account = clean(&order.account, LABEL_CHARS);
     order.symbol = clean(&order.symbol, SYMBOL_CHARS);
-    order.instruction = clean(&order.instruction, KIND_CHARS + 8);
+    order.description = clean(&order.description, TEXT_CHARS);
+    order.instruction = clean(&order.instruction, KIND_CHARS + 24);
     order.order_type = clean(&order.order_type, KIND_CHARS + 8);
     order.duration = clean(&order.duration, KIND_CHARS + 8);
     order.status = clean(&order.status, KIND_CHARS + 16);
-    order.status_text = order.status_text.map(|t| clean(&t, TEXT_CHARS));
+    order.status_description = order.status_description.map(|t| clean(&t, TEXT_CHARS));
     order
 }
 

@@ -2,7 +2,7 @@
 //! built from them through `update`, a fake source, and helpers that render to a
 //! `TestBackend` and read the buffer back.
 
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::sync::{Arc, Mutex};
 
@@ -12,6 +12,9 @@ use palmtree::broker::model::{
     Account, AccountKey, AssetKind, Balances, Candle, ChartRange, MarketSession, Position, Quote,
     QuoteRow, QuoteState,
 };
+use palmtree::broker::orders::{OrderAction, OrderAnswer, OrderJournal, Submission};
+use palmtree::schwab::orders::PreviewOrder;
+use palmtree::trading::{FrozenOrder, Outcome};
 use palmtree::tui::action::{Action, Command};
 use palmtree::tui::orders::OrderRow;
 use palmtree::tui::source::Source;
@@ -261,43 +264,49 @@ fn utc(day: u32, h: u32, m: u32) -> DateTime<Utc> {
         .unwrap()
 }
 
-fn order(id: &str, symbol: &str, status: &str, instruction: &str) -> OrderRow {
+pub fn order(id: i64, symbol: &str, status: &str, instruction: &str) -> OrderRow {
+    let working = status == "WORKING";
     OrderRow {
-        id: id.to_string(),
+        order_id: id,
         account: "Individual …1234".to_string(),
+        key: AccountKey::new("HASH-ONE"),
         symbol: symbol.to_string(),
+        description: String::new(),
         instruction: instruction.to_string(),
         quantity: dec!(10),
         filled: dec!(0),
         order_type: "LIMIT".to_string(),
         price: Some(dec!(180.00)),
         stop_price: None,
-        fill_price: None,
         duration: "DAY".to_string(),
         status: status.to_string(),
-        status_text: None,
+        open: working,
+        cancelable: working,
+        editable: working,
         entered: Some(utc(14, 12, 0)),
         closed: None,
+        fill_price: None,
+        status_description: None,
     }
 }
 
 /// Working, filled, canceled and rejected orders over two days.
 pub fn orders() -> Vec<OrderRow> {
-    let working = order("1000000000001", "AAPL", "WORKING", "BUY");
-    let mut filled = order("1000000000002", "SPY", "FILLED", "SELL");
+    let working = order(1000000000001, "AAPL", "WORKING", "BUY");
+    let mut filled = order(1000000000002, "SPY", "FILLED", "SELL");
     filled.filled = dec!(10);
     filled.fill_price = Some(dec!(512.41));
     filled.price = Some(dec!(512.40));
     filled.closed = Some(utc(14, 12, 5));
-    let mut canceled = order("1000000000003", "TSLA", "CANCELED", "SELL_SHORT");
+    let mut canceled = order(1000000000003, "TSLA", "CANCELED", "SELL_SHORT");
     canceled.entered = Some(utc(13, 11, 0));
     canceled.closed = Some(utc(13, 12, 0));
-    let mut rejected = order("1000000000004", OPTION_SYMBOL, "REJECTED", "BUY_TO_OPEN");
+    let mut rejected = order(1000000000004, OPTION_SYMBOL, "REJECTED", "BUY_TO_OPEN");
     rejected.order_type = "STOP_LIMIT".to_string();
     rejected.stop_price = Some(dec!(6.00));
     rejected.price = Some(dec!(6.10));
     rejected.quantity = dec!(2);
-    rejected.status_text = Some("Insufficient buying power".to_string());
+    rejected.status_description = Some("Insufficient buying power".to_string());
     rejected.closed = Some(utc(14, 11, 59));
     vec![filled, canceled, rejected, working]
 }
@@ -390,11 +399,75 @@ pub fn detail_state(style_line: bool) -> State {
     state
 }
 
-/// A fake broker: canned answers, a call log, and switches for failures.
+/// A fake broker: canned answers, a call log, and switches for failures. Order writes log
+/// the exact bytes they were given and answer with what the test set, or a placed order.
 #[derive(Clone, Default)]
 pub struct Fake {
     pub calls: Arc<Mutex<Vec<String>>>,
     pub quote_error: Arc<Mutex<Option<BrokerError>>>,
+    pub preview_answer: Arc<Mutex<Option<PreviewOrder>>>,
+    pub place_answer: Arc<Mutex<Option<Submission>>>,
+    /// How long a place takes to answer.
+    pub place_delay: Arc<Mutex<Option<std::time::Duration>>>,
+    /// A place that dies after the request left.
+    pub place_panics: Arc<std::sync::atomic::AtomicBool>,
+}
+
+/// A journal that keeps what it is told in memory.
+#[derive(Default)]
+pub struct MemoryJournal {
+    pub entries: Mutex<Vec<String>>,
+}
+
+impl OrderJournal for MemoryJournal {
+    fn intent(&self, action: OrderAction, details: serde_json::Value) -> Result<u64, String> {
+        let mut entries = self.entries.lock().unwrap();
+        entries.push(format!("intent {action:?} {details}"));
+        Ok(entries.len() as u64)
+    }
+
+    fn answer(
+        &self,
+        seq: u64,
+        answer: OrderAnswer,
+        details: serde_json::Value,
+    ) -> Result<(), String> {
+        let mut entries = self.entries.lock().unwrap();
+        entries.push(format!("answer {seq} {answer:?} {details}"));
+        Ok(())
+    }
+
+    fn previewed(&self, details: serde_json::Value) -> Result<(), String> {
+        self.entries
+            .lock()
+            .unwrap()
+            .push(format!("previewed {details}"));
+        Ok(())
+    }
+}
+
+/// A preview Schwab accepts, with a commission and fees.
+pub fn accepted_preview() -> PreviewOrder {
+    serde_json::from_str(
+        r#"{"orderId": 0,
+            "orderStrategy": {"orderBalance": {"orderValue": 1872.50,
+                                               "projectedBuyingPower": 43806.40}},
+            "orderValidationResult": {"warns": [{"activityMessage": "The market is volatile"}]},
+            "commissionAndFee": {
+              "commission": {"commissionLegs": [
+                {"commissionValues": [{"value": 0, "type": "COMMISSION"}]}]},
+              "fee": {"feeLegs": [{"feeValues": [{"value": 0.02, "type": "SEC_FEE"}]}]}}}"#,
+    )
+    .unwrap()
+}
+
+/// A preview Schwab rejects.
+pub fn rejected_preview() -> PreviewOrder {
+    serde_json::from_str(
+        r#"{"orderId": 0, "orderValidationResult": {"rejects": [
+            {"activityMessage": "You do not have enough buying power for this order"}]}}"#,
+    )
+    .unwrap()
 }
 
 impl Fake {
@@ -464,6 +537,110 @@ impl Source for Fake {
     async fn market_session(&self, _now: DateTime<Utc>) -> Result<MarketSession, BrokerError> {
         self.log("session".to_string());
         Ok(MarketSession::Regular)
+    }
+
+    async fn preview(
+        &self,
+        _account: &AccountKey,
+        order: &FrozenOrder,
+        journal: &dyn OrderJournal,
+    ) -> Result<PreviewOrder, BrokerError> {
+        self.log(format!(
+            "preview {}",
+            String::from_utf8_lossy(order.bytes())
+        ));
+        journal
+            .previewed(serde_json::json!({}))
+            .map_err(BrokerError::Failed)?;
+        Ok(self
+            .preview_answer
+            .lock()
+            .unwrap()
+            .clone()
+            .unwrap_or_else(accepted_preview))
+    }
+
+    async fn place(
+        &self,
+        _account: &AccountKey,
+        order: &FrozenOrder,
+        journal: &dyn OrderJournal,
+    ) -> Result<Submission, BrokerError> {
+        let seq = journal
+            .intent(OrderAction::Place, serde_json::json!({}))
+            .map_err(BrokerError::Failed)?;
+        self.log(format!("place {}", String::from_utf8_lossy(order.bytes())));
+        let delay = *self.place_delay.lock().unwrap();
+        if let Some(delay) = delay {
+            tokio::time::sleep(delay).await;
+        }
+        if self.place_panics.load(std::sync::atomic::Ordering::SeqCst) {
+            panic!("the fake broker died after sending");
+        }
+        journal
+            .answer(seq, OrderAnswer::Result, serde_json::json!({}))
+            .map_err(BrokerError::Failed)?;
+        Ok(self
+            .place_answer
+            .lock()
+            .unwrap()
+            .clone()
+            .unwrap_or(Submission {
+                outcome: Outcome::Placed {
+                    order_id: Some(1000000000099),
+                },
+                resolution: None,
+                order: Some(Box::new(self::order(
+                    1000000000099,
+                    "AAPL",
+                    "WORKING",
+                    "BUY",
+                ))),
+            }))
+    }
+
+    async fn replace(
+        &self,
+        _account: &AccountKey,
+        order_id: i64,
+        order: &FrozenOrder,
+        journal: &dyn OrderJournal,
+    ) -> Result<Submission, BrokerError> {
+        let seq = journal
+            .intent(OrderAction::Replace, serde_json::json!({}))
+            .map_err(BrokerError::Failed)?;
+        self.log(format!(
+            "replace {order_id} {}",
+            String::from_utf8_lossy(order.bytes())
+        ));
+        journal
+            .answer(seq, OrderAnswer::Result, serde_json::json!({}))
+            .map_err(BrokerError::Failed)?;
+        Ok(Submission {
+            outcome: Outcome::Placed {
+                order_id: Some(1000000000100),
+            },
+            resolution: None,
+            order: None,
+        })
+    }
+
+    async fn cancel(
+        &self,
+        _account: &AccountKey,
+        order_id: i64,
+        journal: &dyn OrderJournal,
+    ) -> Result<Outcome, BrokerError> {
+        let seq = journal
+            .intent(OrderAction::Cancel, serde_json::json!({}))
+            .map_err(BrokerError::Failed)?;
+        self.log(format!("cancel {order_id}"));
+        journal
+            .answer(seq, OrderAnswer::Result, serde_json::json!({}))
+            .map_err(BrokerError::Failed)?;
+        Ok(Outcome::Placed {
+            order_id: Some(order_id),
+        })
     }
 }
 
@@ -554,4 +731,71 @@ pub fn row_with<'a>(lines: &'a [String], needle: &str) -> &'a str {
 /// The whitespace-separated words of a row, for asserting cell values without columns.
 pub fn cells(line: &str) -> Vec<&str> {
     line.split_whitespace().collect()
+}
+
+/// Presses a key through the default keymap, as the event loop does, and applies it.
+pub fn hit(
+    state: &mut State,
+    code: crossterm::event::KeyCode,
+) -> Vec<palmtree::tui::action::Effect> {
+    hit_with(state, code, crossterm::event::KeyModifiers::NONE)
+}
+
+/// [`hit`] with modifiers.
+pub fn hit_with(
+    state: &mut State,
+    code: crossterm::event::KeyCode,
+    modifiers: crossterm::event::KeyModifiers,
+) -> Vec<palmtree::tui::action::Effect> {
+    let event = crossterm::event::Event::Key(crossterm::event::KeyEvent::new(code, modifiers));
+    match palmtree::tui::event_loop::input_action(
+        state,
+        &palmtree::tui::keymap::Keymap::default(),
+        &event,
+    ) {
+        Some(action) => update(state, action),
+        None => Vec::new(),
+    }
+}
+
+/// Types each character as a key press.
+pub fn type_keys(state: &mut State, text: &str) -> Vec<palmtree::tui::action::Effect> {
+    let mut effects = Vec::new();
+    for c in text.chars() {
+        effects.extend(hit(state, crossterm::event::KeyCode::Char(c)));
+    }
+    effects
+}
+
+/// The loaded state with order entry on (a journal is present) and "Individual" as the
+/// default account.
+pub fn trading_state() -> State {
+    loaded_state().with_trading(
+        None,
+        palmtree::trading::Limits::default(),
+        Some("Individual".to_string()),
+    )
+}
+
+/// Fills in BUY 10 AAPL LIMIT 187.25 DAY NORMAL on the ticket with keys, from a fresh `4`.
+pub fn fill_aapl_buy(state: &mut State) {
+    use crossterm::event::KeyCode::{Char, Right, Tab};
+    hit(state, Char('4'));
+    type_keys(state, "aapl");
+    for code in [Tab, Right, Tab, Right, Tab] {
+        hit(state, code);
+    }
+    type_keys(state, "10");
+    for code in [Tab, Right, Right, Tab] {
+        hit(state, code);
+    }
+    type_keys(state, "187.25");
+    for code in [Tab, Right, Tab, Right] {
+        hit(state, code);
+    }
+}
+
+/// The screen as plain text at a size.
+pub fn text_at(state: &State, width: u16, height: u16) -> String {
+    lines(&render(state, &Theme::plain(), width, height)).join("\n")
 }

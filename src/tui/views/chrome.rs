@@ -30,6 +30,7 @@ fn tab_key(state: &State, view: View) -> String {
         View::Positions => "Positions view",
         View::Quotes => "Quotes view",
         View::Orders => "Orders view",
+        View::Trade => "Order ticket",
     };
     state
         .help_entries()
@@ -137,8 +138,12 @@ pub fn render_status(area: Rect, buf: &mut Buffer, state: &State, theme: &Theme)
         } else {
             theme.status
         };
+        // A notice longer than the bar is cut, never dropped: it may be an order's answer.
+        let room = usize::from(area.width)
+            .saturating_sub(Span::raw(pieces[0].text.as_str()).width() + 8)
+            .max(8);
         pieces.push(Piece {
-            text: notice.text.clone(),
+            text: crate::sanitize::clean(&notice.text, room),
             style,
             drop: 1,
         });
@@ -228,6 +233,10 @@ fn age_piece(state: &State, theme: &Theme) -> Option<Piece> {
         Feed::Quotes => "quotes",
         Feed::Orders => "orders",
         Feed::Chart | Feed::Session => "data",
+    };
+    let name = match state.view() {
+        View::Trade => "quote",
+        _ => name,
     };
     let mut text = format!("{name} as of {}", as_of.format("%H:%M:%S"));
     let mut style = theme.status;

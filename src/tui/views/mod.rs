@@ -8,9 +8,11 @@ pub mod chrome;
 pub mod columns;
 pub mod detail;
 pub mod help;
+pub mod lock;
 pub mod orders;
 pub mod positions;
 pub mod quotes;
+pub mod ticket;
 
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
@@ -53,6 +55,11 @@ pub fn render(area: Rect, buf: &mut Buffer, state: &State, theme: &Theme) {
     .areas(area);
 
     chrome::render_header(header, buf, state, theme);
+    if state.locked() {
+        lock::render(body, buf, state, theme);
+        lock::render_status(status, buf, theme);
+        return;
+    }
     if state.detail_open() {
         detail::render(body, buf, state, theme);
     } else {
@@ -60,6 +67,7 @@ pub fn render(area: Rect, buf: &mut Buffer, state: &State, theme: &Theme) {
             View::Positions => positions::render(body, buf, state, theme),
             View::Quotes => quotes::render(body, buf, state, theme),
             View::Orders => orders::render(body, buf, state, theme),
+            View::Trade => ticket::render(body, buf, state, theme),
         }
     }
     chrome::render_status(status, buf, state, theme);
@@ -72,14 +80,15 @@ pub fn render(area: Rect, buf: &mut Buffer, state: &State, theme: &Theme) {
 /// What a left click at (x, y) points at: a tab, or a row of the visible table.
 pub fn hit(state: &State, x: u16, y: u16) -> Option<MouseAction> {
     let (width, height) = state.screen();
-    if width < MIN_WIDTH || height < MIN_HEIGHT || state.help_open() {
+    if width < MIN_WIDTH || height < MIN_HEIGHT || state.help_open() || state.locked() {
         return None;
     }
     if y == 0 {
         return chrome::tab_at(state, x).map(MouseAction::SelectView);
     }
     let last_row_y = height.saturating_sub(TABLE_CHROME - FIRST_ROW_Y);
-    if state.detail_open() || y < FIRST_ROW_Y || y >= last_row_y {
+    let tables = !matches!(state.view(), View::Trade) && state.cancel_prompt().is_none();
+    if state.detail_open() || !tables || y < FIRST_ROW_Y || y >= last_row_y {
         return None;
     }
     let row = state.cursor().offset + usize::from(y - FIRST_ROW_Y);

@@ -1,19 +1,25 @@
 //! The Orders view: working orders first, then the filled, canceled and rejected ones of the
-//! last days, with status, fills and times in the user's time zone.
+//! last days, with status, fills and times in the user's time zone; and the prompt that asks
+//! before an order is canceled.
 //!
-//! Reads the state only. Placing and canceling orders belong to the order ticket.
+//! Reads the state only. Cancel and replace are offered only where Schwab's `cancelable` and
+//! `editable` say so; the order just placed is picked out until the user moves.
 
 use chrono::{DateTime, Local, Utc};
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, StatefulWidget, TableState, Widget};
+use ratatui::widgets::{
+    Block, Borders, Clear, Padding, Paragraph, StatefulWidget, TableState, Widget,
+};
 
 use crate::format::{self, MISSING, or_missing};
 use crate::tui::action::Feed;
-use crate::tui::app::{State, View};
-use crate::tui::orders::{OrderRow, Phase};
+use crate::tui::app::{CancelPrompt, State, View};
+use crate::tui::keymap::hints;
+use crate::tui::orders::{OrderRow, Phase, Phased};
 use crate::tui::theme::Theme;
+use crate::tui::ticket::row_words;
 use crate::tui::views::columns::{self, Column, Field, Tone};
 use crate::tui::views::positions::{as_of_text, fit_line};
 use crate::tui::views::window;
@@ -61,7 +67,11 @@ pub fn render(area: Rect, buf: &mut Buffer, state: &State, theme: &Theme) {
     let page = usize::from(table_area.height.saturating_sub(1)).max(1);
     let (start, end) = window(orders.len(), cursor, page);
     let shown = orders.get(start..end).unwrap_or_default();
-    let rows: Vec<Vec<Field>> = shown.iter().map(|o| order_fields(o, now)).collect();
+    let highlight = state.highlight_order();
+    let rows: Vec<Vec<Field>> = shown
+        .iter()
+        .map(|o| order_fields(o, now, highlight == Some(o.order_id)))
+        .collect();
     let all: Vec<&[Field]> = rows.iter().map(Vec::as_slice).collect();
     let widths = columns::fit(&COLUMNS, &all, table_area.width);
     let table = columns::table(&COLUMNS, &widths, &rows, None, theme);
@@ -70,8 +80,83 @@ pub fn render(area: Rect, buf: &mut Buffer, state: &State, theme: &Theme) {
     StatefulWidget::render(table, table_area, buf, &mut table_state);
 
     if let Some(order) = orders.get(cursor.row) {
-        Paragraph::new(detail_line(order, now, theme)).render(detail, buf);
+        Paragraph::new(detail_line(state, order, now, theme)).render(detail, buf);
     }
+    if let Some(prompt) = state.cancel_prompt() {
+        render_cancel(area, buf, state, prompt, theme);
+    }
+}
+
+/// The question before a cancel, over the table: the order in words, its account, and the
+/// explicit key; then, once sent, that the answer is awaited.
+fn render_cancel(
+    area: Rect,
+    buf: &mut Buffer,
+    state: &State,
+    prompt: &CancelPrompt,
+    theme: &Theme,
+) {
+    let order = &prompt.order;
+    let key = |description: &str| {
+        state
+            .help_entries()
+            .iter()
+            .find(|e| e.description == description)
+            .and_then(|e| e.keys.split(", ").next())
+            .unwrap_or("?")
+            .to_string()
+    };
+    let mut lines = vec![
+        Line::styled(
+            format!("Cancel order #{}?", order.order_id),
+            theme.popup_heading,
+        ),
+        Line::raw(""),
+        Line::styled(row_words(order), theme.totals),
+        Line::raw(format!(
+            "{} · {} · filled {} of {}",
+            order.account,
+            order.status.to_ascii_lowercase().replace('_', " "),
+            format::quantity(order.filled),
+            format::quantity(order.quantity)
+        )),
+        Line::raw(""),
+    ];
+    if prompt.sending {
+        lines.push(Line::raw(
+            "Sending the cancel, waiting for Schwab's answer…",
+        ));
+    } else {
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!(" {} cancels it ", key(hints::CANCEL_SEND)),
+                theme.live,
+            ),
+            Span::raw(format!("   {} keeps it", key(hints::KEEP))),
+        ]));
+    }
+    let width = lines
+        .iter()
+        .map(Line::width)
+        .max()
+        .unwrap_or(0)
+        .saturating_add(6);
+    let width = u16::try_from(width).unwrap_or(u16::MAX).min(area.width);
+    let height = u16::try_from(lines.len() + 2)
+        .unwrap_or(u16::MAX)
+        .min(area.height);
+    let x = area.x + (area.width - width) / 2;
+    let y = area.y + (area.height - height) / 2;
+    let boxed = Rect::new(x, y, width, height);
+    Clear.render(boxed, buf);
+    Paragraph::new(lines)
+        .style(theme.popup)
+        .block(
+            Block::default()
+                .borders(Borders::ALL)
+                .padding(Padding::horizontal(1)),
+        )
+        .render(boxed, buf);
 }
 
 /// Counts by phase, the filter, and when the orders were fetched.
@@ -126,13 +211,17 @@ fn phase_tone(phase: Phase) -> Tone {
     }
 }
 
-fn order_fields(o: &OrderRow, now: Option<DateTime<Local>>) -> Vec<Field> {
+fn order_fields(o: &OrderRow, now: Option<DateTime<Local>>, new: bool) -> Vec<Field> {
     let phase = o.phase();
-    let status = if phase == Phase::Working {
+    // Working statuses and the odd ones (REPLACED, UNKNOWN) are shown in Schwab's words.
+    let mut status = if matches!(phase, Phase::Working | Phase::Other) {
         o.status.to_ascii_lowercase().replace('_', " ")
     } else {
         phase.label().to_string()
     };
+    if new {
+        status = format!("★ {status}");
+    }
     let when = match phase {
         Phase::Working => o.entered,
         _ => o.closed.or(o.entered),
@@ -159,8 +248,13 @@ fn order_fields(o: &OrderRow, now: Option<DateTime<Local>>) -> Vec<Field> {
 }
 
 /// The line under the table: the order in words, its id, when it was entered and closed,
-/// and why it was rejected or canceled.
-fn detail_line(o: &OrderRow, now: Option<DateTime<Local>>, theme: &Theme) -> Line<'static> {
+/// why it was rejected or canceled, and the keys to cancel or replace it when it can be.
+fn detail_line(
+    state: &State,
+    o: &OrderRow,
+    now: Option<DateTime<Local>>,
+    theme: &Theme,
+) -> Line<'static> {
     let mut parts = vec![format!(
         "{} {} {} {}",
         o.instruction.replace('_', " "),
@@ -168,7 +262,7 @@ fn detail_line(o: &OrderRow, now: Option<DateTime<Local>>, theme: &Theme) -> Lin
         o.symbol,
         o.order_type.replace('_', " ")
     )];
-    parts.push(format!("#{}", o.id));
+    parts.push(format!("#{}", o.order_id));
     if let Some(at) = o.entered {
         parts.push(format!("entered {}", local_time(at, now)));
     }
@@ -190,11 +284,33 @@ fn detail_line(o: &OrderRow, now: Option<DateTime<Local>>, theme: &Theme) -> Lin
         spans.push(Span::raw(part));
         // Why it was rejected matters more than when: it comes right after the order.
         if i == 0
-            && let Some(text) = &o.status_text
+            && let Some(text) = &o.status_description
         {
             spans.push(Span::styled(" · ", theme.dim));
             spans.push(Span::styled(text.clone(), theme.warn));
         }
+    }
+    let key = |description: &str| {
+        state
+            .help_entries()
+            .iter()
+            .find(|e| e.description == description)
+            .and_then(|e| e.keys.split(", ").next().map(str::to_string))
+    };
+    let mut actions = Vec::new();
+    if o.cancelable
+        && let Some(k) = key(hints::CANCEL_ASK)
+    {
+        actions.push(format!("{k} cancel"));
+    }
+    if o.editable
+        && let Some(k) = key(hints::REPLACE)
+    {
+        actions.push(format!("{k} replace"));
+    }
+    if !actions.is_empty() {
+        spans.push(Span::styled(" · ", theme.dim));
+        spans.push(Span::styled(actions.join(" · "), theme.popup_key));
     }
     Line::from(spans)
 }
