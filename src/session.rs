@@ -327,6 +327,12 @@ impl crate::broker::orders::OrderJournal for Records {
             .map(|_| ())
             .map_err(|e| e.to_string())
     }
+
+    fn watchlist_changed(&self, details: serde_json::Value) -> Result<(), String> {
+        self.record(JournalKind::WatchlistChanged, &details)
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
 }
 
 /// The scope under which the cache keeps each kind of snapshot.

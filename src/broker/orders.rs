@@ -56,6 +56,12 @@ pub trait OrderJournal: Send + Sync {
     fn answer(&self, seq: u64, answer: OrderAnswer, details: Value) -> Result<(), String>;
     /// Records a preview shown to the user.
     fn previewed(&self, details: Value) -> Result<(), String>;
+    /// Records a change the user made to a watchlist. The default records nothing, for
+    /// journals that only care about orders.
+    fn watchlist_changed(&self, details: Value) -> Result<(), String> {
+        let _ = details;
+        Ok(())
+    }
 }
 
 /// What an order write intends.

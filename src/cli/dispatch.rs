@@ -383,6 +383,13 @@ async fn terminal(ctx: &Ctx, demo: bool, seed: u64) -> anyhow::Result<ExitCode> 
         keymap,
         theme,
         relogin_deadline: session.refresh_deadline,
+        journal: records
+            .clone()
+            .map(|r| -> std::sync::Arc<dyn crate::broker::orders::OrderJournal> { r }),
+        default_account: session.default_account.clone(),
+        limits: ctx.config.trading.limits(),
+        idle_lock: Duration::from_secs(ctx.config.ui.idle_lock_minutes.saturating_mul(60)),
+        unlock: if demo { None } else { unlock_check(ctx) },
         ..TuiExtras::default()
     };
     if let Some(records) = &records {
@@ -412,9 +419,29 @@ pub fn seed_from(records: &Records) -> Option<tui::action::Seed> {
     let seed = tui::action::Seed {
         accounts: snapshot.accounts.map(|c| (c.value, local(c.fetched_at))),
         quotes: snapshot.quotes.map(|c| (c.value, local(c.fetched_at))),
-        orders: None,
+        orders: snapshot.orders.map(|c| (c.value, local(c.fetched_at))),
     };
-    (seed.accounts.is_some() || seed.quotes.is_some()).then_some(seed)
+    (seed.accounts.is_some() || seed.quotes.is_some() || seed.orders.is_some()).then_some(seed)
+}
+
+/// The lock screen's passphrase check: where the vault is the encrypted file, the passphrase
+/// that opens it; with a keychain (which the OS unlocks), none, so a key press unlocks.
+fn unlock_check(ctx: &Ctx) -> Option<tui::UnlockCheck> {
+    let path = crate::vault::vault_file_path(&ctx.paths.data_dir);
+    let uses_file = ctx.vault_choice == VaultChoice::File
+        || (path.exists() && crate::vault::remembered_store_path(&ctx.paths.data_dir).exists() == false);
+    if !uses_file {
+        return None;
+    }
+    let profile = ctx.profile.clone();
+    let data_dir = ctx.paths.data_dir.clone();
+    Some(std::sync::Arc::new(move |typed: &str| {
+        let typed = secrecy::SecretString::from(typed.to_string());
+        let passphrase = Box::new(move || Ok(typed.clone()));
+        let options =
+            crate::vault::VaultOptions::new(profile.clone(), VaultChoice::File, &data_dir, passphrase);
+        Vault::open(options).and_then(|v| v.load_tokens().map(|_| ())).is_ok()
+    }))
 }
 
 async fn simulator(

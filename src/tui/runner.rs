@@ -142,13 +142,15 @@ impl<S: Source> EffectRunner<S> {
                 None => tracing::debug!("watchlist saving is off"),
             },
             Effect::WatchlistChanged { name, symbols } => {
-                // The audit journal will record this; until then the log does.
-                tracing::info!(
-                    watchlist = %name,
-                    symbols = symbols.len(),
-                    list = %symbols.join(","),
-                    "watchlist changed"
-                );
+                tracing::info!(watchlist = %name, symbols = symbols.len(), "watchlist changed");
+                if let Some(journal) = self.journal.clone() {
+                    let details = serde_json::json!({"watchlist": name, "symbols": symbols});
+                    tokio::task::spawn_blocking(move || {
+                        if let Err(e) = journal.watchlist_changed(details) {
+                            tracing::warn!(error = %e, "the watchlist change was not journaled");
+                        }
+                    });
+                }
             }
             Effect::Preview {
                 seq,
