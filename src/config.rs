@@ -125,6 +125,7 @@ pub struct TradingConfig {
     /// The largest quantity one order may have (a fat-finger guard).
     pub max_quantity: u64,
     /// A limit price further than this percent from the market is warned about.
+    #[serde(deserialize_with = "percent")]
     pub far_from_market_percent: rust_decimal::Decimal,
     /// Order requests (place, replace, cancel) allowed per account per minute; at most 120.
     pub orders_per_minute: u32,
@@ -138,6 +139,32 @@ impl Default for TradingConfig {
             far_from_market_percent: rust_decimal::Decimal::TEN,
             orders_per_minute: 120,
         }
+    }
+}
+
+/// The longest text read as a percentage. `Decimal`'s own reader recurses once per digit, so
+/// a value of thousands of zeros would overflow the stack instead of naming the line.
+const MAX_PERCENT_TEXT: usize = 40;
+
+/// A percentage written as a TOML number (`10`, `12.5`) or a string (`"12.5"`).
+fn percent<'de, D: serde::Deserializer<'de>>(d: D) -> Result<rust_decimal::Decimal, D::Error> {
+    use serde::de::Error;
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Written {
+        Integer(i64),
+        Float(f64),
+        Text(String),
+    }
+    let bad = || D::Error::custom("expected a percentage such as 10 or 12.5");
+    match Written::deserialize(d)? {
+        Written::Integer(n) => Ok(rust_decimal::Decimal::from(n)),
+        Written::Float(f) => rust_decimal::Decimal::try_from(f).map_err(|_| bad()),
+        Written::Text(text) if text.trim().len() <= MAX_PERCENT_TEXT => {
+            text.trim().parse().map_err(|_| bad())
+        }
+        Written::Text(_) => Err(bad()),
     }
 }
 
@@ -291,6 +318,26 @@ mod tests {
             .to_string();
         assert!(error.starts_with("c.toml: line 3: "), "{error}");
         assert!(error.contains("bogus"), "{error}");
+    }
+
+    #[test]
+    fn a_percentage_is_a_number_or_a_short_string() {
+        let read = |value: &str| {
+            Config::parse(
+                &format!("[trading]\nfar_from_market_percent = {value}\n"),
+                Path::new("c.toml"),
+            )
+            .map(|c| c.trading.far_from_market_percent.to_string())
+            .map_err(|e| e.to_string())
+        };
+        assert_eq!(read("10"), Ok("10".into()));
+        assert_eq!(read("12.5"), Ok("12.5".into()));
+        assert_eq!(read("\"7.25\""), Ok("7.25".into()));
+        // Found by the config fuzzing: this overflowed the stack inside `Decimal`'s reader.
+        let error = read(&format!("\"{}\"", "0".repeat(50_000))).unwrap_err();
+        assert!(error.starts_with("c.toml: line 2: "), "{error}");
+        assert!(read("nan").is_err());
+        assert!(read("\"ten\"").is_err());
     }
 
     #[test]

@@ -77,19 +77,24 @@ pub fn position(wire: &WirePosition) -> Position {
     } else {
         Decimal::ONE
     };
+    // Checked arithmetic throughout: a figure that would overflow is left blank, since only a
+    // garbled answer can hold one, and `Decimal`'s operators panic on overflow.
     let market_value = wire.market_value.unwrap_or_default();
-    let last = (!quantity.is_zero()).then(|| market_value / (quantity * multiplier));
+    let units = quantity.checked_mul(multiplier).filter(|u| !u.is_zero());
+    let last = units.and_then(|units| market_value.checked_div(units));
     let cost = wire
         .average_price
-        .map(|average| average * quantity * multiplier);
+        .and_then(|average| average.checked_mul(quantity)?.checked_mul(multiplier));
     let total_pl = match (wire.long_open_profit_loss, wire.short_open_profit_loss) {
         (Some(pl), _) if quantity >= Decimal::ZERO => Some(pl),
         (_, Some(pl)) => Some(pl),
         (Some(pl), None) => Some(pl),
-        (None, None) => cost.map(|cost| market_value - cost),
+        (None, None) => cost.and_then(|cost| market_value.checked_sub(cost)),
     };
     let total_pl_pct = match (total_pl, cost) {
-        (Some(pl), Some(cost)) if !cost.is_zero() => Some(pl / cost.abs() * Decimal::ONE_HUNDRED),
+        (Some(pl), Some(cost)) if !cost.is_zero() => pl
+            .checked_div(cost.abs())
+            .and_then(|ratio| ratio.checked_mul(Decimal::ONE_HUNDRED)),
         _ => None,
     };
     let text = |value: Option<&String>, max| value.map(|s| clean(s, max)).unwrap_or_default();
@@ -194,9 +199,10 @@ pub fn quote(symbol: &str, entry: &QuoteEntry) -> Option<Quote> {
         close: q.close_price,
         net_change: q.net_change,
         // Futures send `futurePercentChange` as a fraction (-0.0003 for -0.03 %).
-        net_pct: q
-            .net_percent_change
-            .or_else(|| q.future_percent_change.map(|f| f * Decimal::ONE_HUNDRED)),
+        net_pct: q.net_percent_change.or_else(|| {
+            q.future_percent_change
+                .and_then(|f| f.checked_mul(Decimal::ONE_HUNDRED))
+        }),
         volume: q.total_volume,
         week52_high: q.week52_high,
         week52_low: q.week52_low,

@@ -75,6 +75,9 @@ struct Directory {
     hashes: HashMap<String, String>,
     /// Plain account number → nickname, when the user set one.
     nicknames: HashMap<String, String>,
+    /// Whether `userPreference` has answered. Until it has, each use asks again, so one
+    /// failed call does not leave every account unnamed for the rest of the run.
+    nicknames_read: bool,
 }
 
 impl Directory {
@@ -173,9 +176,15 @@ impl Broker {
     }
 
     /// Account numbers, hashes and nicknames, fetched on first use and kept for the run.
+    ///
+    /// Nicknames are a nicety: when they cannot be read the accounts are shown by their last
+    /// four digits, and the nicknames are asked for again on the next use.
     async fn directory(&self) -> Result<Directory, BrokerError> {
         let mut slot = self.directory.lock().await;
-        if let Some(directory) = slot.as_ref() {
+        if let Some(directory) = slot.as_mut() {
+            if !directory.nicknames_read {
+                directory.read_nicknames(&self.client).await;
+            }
             return Ok(directory.clone());
         }
         let numbers = self.client.account_numbers().await?;
@@ -185,22 +194,30 @@ impl Broker {
                 .map(|n| (n.account_number, n.hash_value))
                 .collect(),
             nicknames: HashMap::new(),
+            nicknames_read: false,
         };
-        // Nicknames are a nicety: a failure here must not keep positions off the screen.
-        match self.client.user_preference().await {
+        directory.read_nicknames(&self.client).await;
+        *slot = Some(directory.clone());
+        Ok(directory)
+    }
+}
+
+impl Directory {
+    /// Fills in the nicknames from `userPreference`; a failure only logs a warning.
+    async fn read_nicknames(&mut self, client: &SchwabClient) {
+        match client.user_preference().await {
             Ok(preference) => {
                 for account in preference.accounts {
                     if let (Some(number), Some(nick)) = (account.account_number, account.nick_name)
                         && !nick.trim().is_empty()
                     {
-                        directory.nicknames.insert(number, nick);
+                        self.nicknames.insert(number, nick);
                     }
                 }
+                self.nicknames_read = true;
             }
             Err(e) => tracing::warn!(error = %e, "account nicknames unavailable"),
         }
-        *slot = Some(directory.clone());
-        Ok(directory)
     }
 }
 

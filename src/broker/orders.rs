@@ -12,7 +12,9 @@ use super::model::AccountKey;
 use super::{Broker, BrokerError};
 use crate::sanitize::clean;
 use crate::schwab::SchwabError;
-use crate::schwab::orders::{Order, OrderRequest, PreviewOrder};
+use crate::schwab::orders::{
+    ActivityType, ExecutionType, Order, OrderActivity, OrderRequest, PreviewOrder,
+};
 use crate::trading::describe;
 use crate::trading::step::{FrozenOrder, Outcome};
 
@@ -543,25 +545,49 @@ pub fn order_row(order: &Order, account: &str, hash: &str) -> Option<OrderRow> {
         editable: order.editable.unwrap_or(false),
         entered: order.entered_time,
         closed: order.close_time,
-        fill_price: (!filled_qty.is_zero()).then(|| (filled_value / filled_qty).round_dp(4)),
+        fill_price: (!filled_qty.is_zero())
+            .then(|| filled_value.checked_div(filled_qty))
+            .flatten()
+            .map(|p| p.round_dp(4)),
         status_description: order.status_description.as_deref().map(|s| clean(s, 160)),
     })
 }
 
-/// The value and quantity of every execution leg.
+/// The value and quantity of every execution leg that is a fill.
+///
+/// Schwab also reports a cancel as an execution (`executionType: CANCELED`, price 0), which
+/// must not count as a fill at price zero. The sums are checked: a garbled answer whose
+/// numbers overflow gives no fill price rather than a panic.
 fn fills(order: &Order) -> (Decimal, Decimal) {
     let mut value = Decimal::ZERO;
     let mut quantity = Decimal::ZERO;
-    for activity in order
+    let is_fill = |activity: &&OrderActivity| {
+        activity
+            .activity_type
+            .as_ref()
+            .is_none_or(|t| *t == ActivityType::Execution)
+            && activity
+                .execution_type
+                .as_ref()
+                .is_none_or(|t| *t == ExecutionType::Fill)
+    };
+    let activities = order
         .order_activity_collection
         .as_deref()
-        .unwrap_or_default()
-    {
+        .unwrap_or_default();
+    for activity in activities.iter().filter(is_fill) {
         for leg in activity.execution_legs.as_deref().unwrap_or_default() {
-            if let (Some(q), Some(p)) = (leg.quantity, leg.price) {
-                value += q * p;
-                quantity += q;
-            }
+            let (Some(q), Some(p)) = (leg.quantity, leg.price) else {
+                continue;
+            };
+            let sums = q
+                .checked_mul(p)
+                .and_then(|v| value.checked_add(v))
+                .zip(quantity.checked_add(q));
+            let Some((v, q)) = sums else {
+                return (Decimal::ZERO, Decimal::ZERO);
+            };
+            (value, quantity) = (v, q);
         }
     }
     (value, quantity)

@@ -129,8 +129,12 @@ pub struct WirePosition {
 
 impl WirePosition {
     /// The held quantity, signed: long minus short, so a short reads as negative.
+    ///
+    /// Saturates rather than overflowing: a quantity past `Decimal`'s range can only come from
+    /// a garbled answer, and it must not take the positions screen down with it.
     pub fn net_quantity(&self) -> Decimal {
-        self.long_quantity.unwrap_or_default() - self.short_quantity.unwrap_or_default()
+        let long = self.long_quantity.unwrap_or_default();
+        long.saturating_sub(self.short_quantity.unwrap_or_default())
     }
 }
 

@@ -50,6 +50,47 @@ const READ_BURST: u32 = 10;
 /// The most symbols Schwab takes in one `/quotes` call.
 pub const MAX_QUOTE_SYMBOLS: usize = 500;
 
+/// The longest run of digits (with `_`, which `Decimal` reads as a separator) an answer may
+/// hold. No Schwab field comes near it (an epoch in milliseconds has 13 digits), and past it
+/// a number sent as a string would reach `Decimal`'s reader, which recurses once per digit
+/// and overflows the stack of a debug build long before a run this long could be valid.
+pub const MAX_DIGIT_RUN: usize = 256;
+
+/// Whether `body` holds a run of digits too long to be any number palmtree reads. A digit
+/// written as a JSON escape (`\u0030`) counts as a digit, since serde unescapes it.
+pub fn runaway_number(body: &[u8]) -> bool {
+    let mut run = 0;
+    let mut at = 0;
+    while let Some(&byte) = body.get(at) {
+        let escaped = match body.get(at..at + 6) {
+            Some([b'\\', b'u', b'0', b'0', b'3', d]) => d.is_ascii_digit(),
+            Some([b'\\', b'u', b'0', b'0', b'5', b'f' | b'F']) => true,
+            _ => false,
+        };
+        if escaped || byte.is_ascii_digit() || byte == b'_' {
+            run += 1;
+            if run > MAX_DIGIT_RUN {
+                return true;
+            }
+        } else {
+            run = 0;
+        }
+        at += if escaped { 6 } else { 1 };
+    }
+    false
+}
+
+/// Reads an answer into a wire type, as every call does: a runaway number is refused before
+/// serde sees it, and anything that does not fit the type is `Malformed`.
+pub fn parse_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, SchwabError> {
+    if runaway_number(body) {
+        return Err(SchwabError::Malformed(
+            "a number in it is too long to be read".into(),
+        ));
+    }
+    serde_json::from_slice(body).map_err(|e| SchwabError::Malformed(e.to_string()))
+}
+
 /// Where each of Schwab's three APIs lives.
 ///
 /// They are separate so palmtree can talk to servers mounted at any prefix (a contract-testing
@@ -336,14 +377,18 @@ impl SchwabClient {
         if self.inner.generation.load(Ordering::SeqCst) != seen_generation {
             return Ok(());
         }
-        if self.login_required() {
-            return Err(SchwabError::LoginRequired(
-                "the saved login was rejected by Schwab".into(),
-            ));
-        }
         let Some(mut current) = self.tokens().await else {
             return Err(SchwabError::LoginRequired("not logged in".into()));
         };
+        if self.login_required() {
+            // Said the same way every time, not only on the call that found it out.
+            let why = if self.inner.clock.now() >= current.refresh_deadline {
+                "the 7-day login has ended"
+            } else {
+                "the saved login was rejected by Schwab"
+            };
+            return Err(SchwabError::LoginRequired(why.into()));
+        }
         let keeper = self.keeper();
         let _process_lock = match keeper.clone() {
             Some(keeper) => tokio::task::spawn_blocking(move || keeper.lock())
@@ -444,6 +489,7 @@ impl SchwabClient {
             .map_err(|e| SchwabError::Network(describe_reqwest(&e)))?;
         let status = response.status();
         log_correlation("token", status, response.headers());
+        let retry_after = retry_after(response.headers());
         let body = response
             .bytes()
             .await
@@ -454,6 +500,11 @@ impl SchwabClient {
                     "the token answer was not the documented JSON".into(),
                 )
             });
+        }
+        // A throttled token call says nothing about the login, whatever its body holds: it
+        // must not be read as a refused refresh token, which would force a new login.
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            return Err(SchwabError::Throttled { retry_after });
         }
         let text = String::from_utf8_lossy(&body);
         if looks_like_html(&text) || status.is_server_error() {
@@ -467,6 +518,14 @@ impl SchwabClient {
             Ok(error) if error.error.is_some() || error.error_description.is_some() => {
                 let code = error.inner_error().unwrap_or_else(|| "error".into());
                 let description = error.inner_description().unwrap_or_default();
+                // OAuth's two codes for a failing server (RFC 6749 §4.1.2.1) refuse nothing:
+                // the same token may work a moment later.
+                if matches!(code.as_str(), "server_error" | "temporarily_unavailable") {
+                    return Err(SchwabError::TokenServiceUnavailable(format!(
+                        "HTTP {}, {code}: {description}",
+                        status.as_u16()
+                    )));
+                }
                 Err(SchwabError::OAuth(format!("{code}: {description}")))
             }
             _ => Err(SchwabError::TokenServiceUnavailable(format!(
@@ -525,7 +584,7 @@ impl SchwabClient {
         url: Url,
     ) -> Result<T, SchwabError> {
         let body = self.get_bytes(endpoint, url).await?;
-        serde_json::from_slice(&body).map_err(|e| SchwabError::Malformed(e.to_string()))
+        parse_body(&body)
     }
 
     /// `GET /accounts/accountNumbers`: plain numbers and the hashes that address them.
@@ -777,7 +836,7 @@ impl SchwabClient {
             .await
             .map_err(|e| SchwabError::Network(describe_reqwest(&e)))?;
         let body = check_status(status, retry_after, body)?;
-        serde_json::from_slice(&body).map_err(|e| SchwabError::Malformed(e.to_string()))
+        parse_body(&body)
     }
 
     /// `GET /accounts/{hash}/orders` entered between `from` and `to`.
@@ -918,6 +977,26 @@ mod tests {
                 message: "Not Found".into()
             })
         );
+    }
+
+    /// Found by the response fuzzing: a quote price sent as a string of thousands of zeros
+    /// overflowed the stack inside `Decimal`'s reader (in a debug build).
+    #[test]
+    fn a_runaway_number_is_refused_before_it_is_read() {
+        let zeros = "0".repeat(20_000);
+        let plain = format!(r#"{{"AAPL":{{"quote":{{"lastPrice":"{zeros}"}}}}}}"#);
+        assert!(runaway_number(plain.as_bytes()));
+        let escaped = format!(r#"{{"lastPrice":"{}"}}"#, r"\u0030".repeat(300));
+        assert!(runaway_number(escaped.as_bytes()));
+        let result = parse_body::<crate::schwab::quotes::QuoteEntry>(escaped.as_bytes());
+        assert!(
+            matches!(result, Err(SchwabError::Malformed(_))),
+            "{result:?}"
+        );
+        assert!(crate::schwab::quotes::parse_quotes(plain.as_bytes()).is_err());
+        let real = br#"{"quoteTime":1738299363000,"cusip":"037833100","lastPrice":187.25}"#;
+        assert!(!runaway_number(real));
+        assert!(!runaway_number("1".repeat(MAX_DIGIT_RUN).as_bytes()));
     }
 
     #[test]

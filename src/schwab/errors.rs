@@ -9,6 +9,8 @@ use std::time::Duration;
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::token::OAuthErrorBody;
+
 /// Everything a Schwab call can end in, short of success.
 ///
 /// Each message says what happened in the user's terms; the binary adds what to do next.
@@ -99,41 +101,18 @@ pub fn parse_market_data_errors(body: &[u8]) -> Option<Vec<MarketDataError>> {
 
 /// A one-line summary of an error body, whatever its shape, for showing to the user.
 ///
-/// Known JSON shapes give their title and detail; HTML gives its `<title>` or says it was a
-/// web page; anything else gives its first line. The result is capped in length but not
-/// sanitised: callers draw it through `sanitize` like any other API text.
+/// Known JSON shapes give their title and detail (a token error its inner code and
+/// description); HTML gives its `<title>` or says it was a web page; anything else gives its
+/// first line. Never empty. The result is capped in length but not sanitised: callers draw
+/// it through `sanitize` like any other API text.
 pub fn summarize_error_body(body: &[u8]) -> String {
-    if let Some(errors) = parse_market_data_errors(body) {
-        let parts: Vec<String> = errors
-            .iter()
-            .map(|e| {
-                let title = e.title.as_deref().unwrap_or("error");
-                match e.detail.as_deref() {
-                    Some(detail) => format!("{title}: {detail}"),
-                    None => title.to_string(),
-                }
-            })
-            .collect();
-        if !parts.is_empty() {
-            return cap(&parts.join("; "));
-        }
-    }
-    if let Ok(trader) = serde_json::from_slice::<TraderErrorBody>(body)
-        && (trader.message.is_some() || !trader.errors.is_empty())
-    {
-        let mut text = trader.message.unwrap_or_default();
-        if !trader.errors.is_empty() {
-            if !text.is_empty() {
-                text.push_str(": ");
-            }
-            text.push_str(&trader.errors.join("; "));
-        }
-        return cap(&text);
-    }
-    if let Ok(value) = serde_json::from_slice::<Value>(body)
-        && let Some(fault) = value.pointer("/fault/faultstring").and_then(Value::as_str)
-    {
-        return cap(fault);
+    // Only an object can be one of the known shapes: serde would also read an array into
+    // them field by field, and `[""]` would pass for a trader error saying nothing.
+    let object = serde_json::from_slice::<Value>(body)
+        .ok()
+        .filter(Value::is_object);
+    if let Some(summary) = object.as_ref().and_then(known_shape) {
+        return summary;
     }
     let text = String::from_utf8_lossy(body);
     if looks_like_html(&text) {
@@ -148,6 +127,54 @@ pub fn summarize_error_body(body: &[u8]) -> String {
     } else {
         cap(first.trim())
     }
+}
+
+/// The summary of a known JSON error shape, when `value` is one and says something.
+fn known_shape(value: &Value) -> Option<String> {
+    let said = |text: String| (!text.trim().is_empty()).then(|| cap(text.trim()));
+    if let Ok(market) = MarketDataErrors::deserialize(value) {
+        let parts: Vec<String> = market
+            .errors
+            .iter()
+            .map(|e| {
+                let title = e.title.as_deref().unwrap_or("error");
+                match e.detail.as_deref() {
+                    Some(detail) => format!("{title}: {detail}"),
+                    None => title.to_string(),
+                }
+            })
+            .collect();
+        if let Some(summary) = said(parts.join("; ")) {
+            return Some(summary);
+        }
+    }
+    if let Ok(trader) = TraderErrorBody::deserialize(value) {
+        let mut text = trader.message.unwrap_or_default();
+        if !trader.errors.is_empty() {
+            if !text.is_empty() {
+                text.push_str(": ");
+            }
+            text.push_str(&trader.errors.join("; "));
+        }
+        if let Some(summary) = said(text) {
+            return Some(summary);
+        }
+    }
+    // The token endpoint's shape, whose real reason sits escaped inside the description.
+    if let Ok(oauth) = OAuthErrorBody::deserialize(value) {
+        let code = oauth.inner_error().unwrap_or_default();
+        let description = oauth.inner_description().unwrap_or_default();
+        let text = match (code.trim(), description.trim()) {
+            ("", description) => description.to_string(),
+            (code, "") => code.to_string(),
+            (code, description) => format!("{code}: {description}"),
+        };
+        if let Some(summary) = said(text) {
+            return Some(summary);
+        }
+    }
+    let fault = value.pointer("/fault/faultstring").and_then(Value::as_str);
+    said(fault.unwrap_or_default().to_string())
 }
 
 /// Whether a body is an HTML page (a gateway error, Schwab's "Access Denied"), not JSON.
@@ -195,6 +222,20 @@ mod tests {
             "a web page titled \"Access Denied\""
         );
         assert_eq!(summarize_error_body(b""), "an empty body");
+        let oauth = concat!(
+            r#"{"error":"unsupported_token_type","error_description":"400 Bad Request: "#,
+            r#"\"{\"error_description\":\"Refresh token is invalid, expired or revoked\","#,
+            r#"\"error\":\"invalid_grant\"}\""}"#
+        );
+        assert_eq!(
+            summarize_error_body(oauth.as_bytes()),
+            "invalid_grant: Refresh token is invalid, expired or revoked"
+        );
+        let throttled = br#"{"error":"Individual App's transactions per seconds restriction"}"#;
+        assert_eq!(
+            summarize_error_body(throttled),
+            "Individual App's transactions per seconds restriction"
+        );
         assert_eq!(summarize_error_body(b"Bad Gateway\nmore"), "Bad Gateway");
     }
 

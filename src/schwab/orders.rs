@@ -510,13 +510,13 @@ impl PreviewOrder {
     /// free. Reads `commission`, not `trueCommission` (the undiscounted figure).
     pub fn total_commission(&self) -> Option<Decimal> {
         let commission = self.commission_and_fee.as_ref()?.commission.as_ref()?;
-        Some(commission.total())
+        commission.total()
     }
 
     /// The regulatory and exchange fees, summed over legs and fee types; `None` when absent.
     pub fn total_fees(&self) -> Option<Decimal> {
         let fee = self.commission_and_fee.as_ref()?.fee.as_ref()?;
-        Some(fee.total())
+        fee.total()
     }
 
     /// The reasons the order would be refused, in Schwab's words. Non-empty means "do not
@@ -685,13 +685,18 @@ pub struct Commission {
 }
 
 impl Commission {
-    /// Every value of every leg added up.
-    pub fn total(&self) -> Decimal {
+    /// Every value of every leg added up; `None` if the sum overflows (a garbled answer).
+    pub fn total(&self) -> Option<Decimal> {
         let legs = self.commission_legs.iter().flatten();
-        legs.flat_map(|leg| leg.commission_values.iter().flatten())
-            .map(FeeValue::amount)
-            .sum()
+        checked_sum(legs.flat_map(|leg| leg.commission_values.iter().flatten()))
     }
+}
+
+/// The amounts added up without `Sum`, whose `+` panics on overflow.
+fn checked_sum<'a>(values: impl Iterator<Item = &'a FeeValue>) -> Option<Decimal> {
+    values
+        .map(FeeValue::amount)
+        .try_fold(Decimal::ZERO, |sum, v| sum.checked_add(v))
 }
 
 #[derive(Clone, Debug, Default, Deserialize, PartialEq)]
@@ -707,12 +712,10 @@ pub struct Fees {
 }
 
 impl Fees {
-    /// Every value of every leg added up.
-    pub fn total(&self) -> Decimal {
+    /// Every value of every leg added up; `None` if the sum overflows (a garbled answer).
+    pub fn total(&self) -> Option<Decimal> {
         let legs = self.fee_legs.iter().flatten();
-        legs.flat_map(|leg| leg.fee_values.iter().flatten())
-            .map(FeeValue::amount)
-            .sum()
+        checked_sum(legs.flat_map(|leg| leg.fee_values.iter().flatten()))
     }
 }
 

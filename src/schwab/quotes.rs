@@ -237,6 +237,11 @@ impl QuoteBatch {
 /// Only a body that is not a JSON object at all is an error; anything inside the object that
 /// does not fit becomes a per-symbol failure, so one bad entry never hides the others.
 pub fn parse_quotes(body: &[u8]) -> Result<QuoteBatch, serde_json::Error> {
+    if super::client::runaway_number(body) {
+        return Err(serde::de::Error::custom(
+            "a number in it is too long to be read",
+        ));
+    }
     let map: Map<String, Value> = serde_json::from_slice(body)?;
     let mut batch = QuoteBatch::default();
     for (key, value) in map {

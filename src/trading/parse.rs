@@ -12,6 +12,9 @@ const MAX_PRICE_DIGITS: usize = 9;
 const MAX_PRICE_DECIMALS: usize = 8;
 /// A quantity longer than this is shown cut short in its message.
 const SHOWN_QUANTITY_DIGITS: usize = 20;
+/// Text longer than this is not read as a decimal at all: `Decimal`'s reader recurses once
+/// per character, and a pasted run of thousands of zeros would overflow the stack.
+const MAX_DECIMAL_TEXT: usize = 40;
 
 /// Reads a quantity: ASCII digits only, surrounding spaces ignored, at least 1, at most `max`.
 ///
@@ -38,20 +41,25 @@ pub(crate) fn quantity(text: &str, max: u64) -> Result<u64, String> {
         };
     }
 
-    match Decimal::from_str_exact(text) {
-        Ok(d) if d.is_sign_negative() && !d.is_zero() => {
+    let read = if text.len() <= MAX_DECIMAL_TEXT {
+        Decimal::from_str_exact(text).ok()
+    } else {
+        None
+    };
+    match read {
+        Some(d) if d.is_sign_negative() && !d.is_zero() => {
             Err("Quantity must be a positive number; to sell, choose a sell instruction.".into())
         }
-        Ok(d) if d.is_zero() => Err("Quantity must be at least 1.".into()),
-        Ok(d) if !d.fract().is_zero() => Err(
+        Some(d) if d.is_zero() => Err("Quantity must be at least 1.".into()),
+        Some(d) if !d.fract().is_zero() => Err(
             "Quantity must be a whole number: the API trades no fractions of a share or contract."
                 .into(),
         ),
-        Ok(d) => Err(format!(
+        Some(d) => Err(format!(
             "Quantity must be digits only, like {}.",
             d.normalize()
         )),
-        Err(_) => Err(
+        None => Err(
             "Quantity must be digits only, like 100 (no commas, spaces, signs or exponents)."
                 .into(),
         ),
@@ -241,6 +249,20 @@ mod tests {
     use rust_decimal_macros::dec;
 
     use super::*;
+
+    /// Found by the ticket fuzzing: fifty thousand zeros and a fraction overflowed the stack
+    /// inside `Decimal`'s reader instead of getting a message.
+    #[test]
+    fn a_pasted_run_of_zeros_gets_a_message() {
+        let zeros = "0".repeat(50_000);
+        let message = quantity(&format!("{zeros}.5"), 10_000).unwrap_err();
+        assert!(
+            message.starts_with("Quantity must be digits only"),
+            "{message}"
+        );
+        let message = price(&format!("{zeros}.{zeros}5"), "Limit price").unwrap_err();
+        assert!(message.contains("more decimals"), "{message}");
+    }
 
     #[test]
     fn prices_accept_dollar_sign_and_spaces_only() {
