@@ -44,6 +44,8 @@ struct Session {
     refresh_deadline: Option<chrono::DateTime<chrono::Utc>>,
     records: Option<std::sync::Arc<Records>>,
     default_account: Option<String>,
+    /// The vault the login came from (none in the demo).
+    vault: Option<Vault>,
     _demo: Option<crate::demo::Demo>,
 }
 
@@ -314,6 +316,7 @@ async fn connect(ctx: &Ctx, seed: u64, records: bool) -> anyhow::Result<Session>
             broker: running.broker.clone(),
             refresh_deadline: None,
             records: None,
+            vault: None,
             default_account: ctx
                 .config
                 .trading
@@ -347,6 +350,7 @@ async fn connect(ctx: &Ctx, seed: u64, records: bool) -> anyhow::Result<Session>
         broker,
         refresh_deadline,
         records,
+        vault: Some(vault),
         default_account: ctx.config.trading.default_account.clone(),
         _demo: None,
     })
@@ -389,7 +393,10 @@ async fn terminal(ctx: &Ctx, demo: bool, seed: u64) -> anyhow::Result<ExitCode> 
         default_account: session.default_account.clone(),
         limits: ctx.config.trading.limits(),
         idle_lock: Duration::from_secs(ctx.config.ui.idle_lock_minutes.saturating_mul(60)),
-        unlock: if demo { None } else { unlock_check(ctx) },
+        unlock: session
+            .vault
+            .as_ref()
+            .and_then(|vault| unlock_check(ctx, vault)),
         ..TuiExtras::default()
     };
     if let Some(records) = &records {
@@ -426,11 +433,8 @@ pub fn seed_from(records: &Records) -> Option<tui::action::Seed> {
 
 /// The lock screen's passphrase check: where the vault is the encrypted file, the passphrase
 /// that opens it; with a keychain (which the OS unlocks), none, so a key press unlocks.
-fn unlock_check(ctx: &Ctx) -> Option<tui::UnlockCheck> {
-    let path = crate::vault::vault_file_path(&ctx.paths.data_dir);
-    let uses_file = ctx.vault_choice == VaultChoice::File
-        || (path.exists() && crate::vault::remembered_store_path(&ctx.paths.data_dir).exists() == false);
-    if !uses_file {
+fn unlock_check(ctx: &Ctx, vault: &Vault) -> Option<tui::UnlockCheck> {
+    if vault.kind() != crate::vault::VaultKind::EncryptedFile {
         return None;
     }
     let profile = ctx.profile.clone();
@@ -438,9 +442,15 @@ fn unlock_check(ctx: &Ctx) -> Option<tui::UnlockCheck> {
     Some(std::sync::Arc::new(move |typed: &str| {
         let typed = secrecy::SecretString::from(typed.to_string());
         let passphrase = Box::new(move || Ok(typed.clone()));
-        let options =
-            crate::vault::VaultOptions::new(profile.clone(), VaultChoice::File, &data_dir, passphrase);
-        Vault::open(options).and_then(|v| v.load_tokens().map(|_| ())).is_ok()
+        let options = crate::vault::VaultOptions::new(
+            profile.clone(),
+            VaultChoice::File,
+            &data_dir,
+            passphrase,
+        );
+        Vault::open(options)
+            .and_then(|v| v.load_tokens().map(|_| ()))
+            .is_ok()
     }))
 }
 
