@@ -330,7 +330,7 @@ async fn tmux_child_runs_the_demo_with_a_journal() {
     let demo = palmtree::demo::start(42).await.unwrap();
     let options = palmtree::tui::TuiOptions {
         watchlist: ["AAPL", "MSFT", "NVDA", "SPY"].map(String::from).to_vec(),
-        title: "palmtree — DEMO (simulated market, no real money)".to_string(),
+        title: "palmtree — DEMO (simulated)".to_string(),
         ..palmtree::tui::TuiOptions::default()
     };
     let extras = palmtree::tui::TuiExtras {

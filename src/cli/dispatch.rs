@@ -407,7 +407,7 @@ async fn terminal(ctx: &Ctx, demo: bool, seed: u64) -> anyhow::Result<ExitCode> 
         quote_refresh: Duration::from_secs(ctx.config.refresh.quotes_secs.max(1)),
         positions_refresh: Duration::from_secs(ctx.config.refresh.positions_secs.max(1)),
         title: if demo {
-            "palmtree — DEMO (simulated market, no real money)".into()
+            "palmtree — DEMO (simulated)".into()
         } else {
             "palmtree".into()
         },
