@@ -184,35 +184,7 @@ impl Broker {
         order: &FrozenOrder,
         journal: &dyn OrderJournal,
     ) -> Result<Submission, BrokerError> {
-        let label = self.account_label(account).await?;
-        let intent = json!({
-            "action": "place",
-            "account": label,
-            "order": order_json(order),
-            "words": describe(order.request()),
-        });
-        let known = self.matching_ids(account, order.request()).await;
-        let seq = journal.intent(OrderAction::Place, intent).map_err(|e| {
-            BrokerError::Failed(format!("order not sent: the journal failed ({e})"))
-        })?;
-        let sent = Sent {
-            at: self.client.clock().now(),
-            known,
-        };
-        let answer = self
-            .client
-            .place_order(account.expose(), order.bytes())
-            .await;
-        self.settle(
-            account,
-            &label,
-            order.request(),
-            seq,
-            &sent,
-            answer,
-            journal,
-        )
-        .await
+        self.submit(account, None, order, journal).await
     }
 
     /// Replaces order `order_id` with exactly the frozen bytes (Schwab gives it a new id).
@@ -223,26 +195,52 @@ impl Broker {
         order: &FrozenOrder,
         journal: &dyn OrderJournal,
     ) -> Result<Submission, BrokerError> {
+        self.submit(account, Some(order_id), order, journal).await
+    }
+
+    /// The one path of a new order (or a replacement of `replaces`): note the look-alike
+    /// orders that already exist, journal the intent, send once, then settle the answer.
+    async fn submit(
+        &self,
+        account: &AccountKey,
+        replaces: Option<i64>,
+        order: &FrozenOrder,
+        journal: &dyn OrderJournal,
+    ) -> Result<Submission, BrokerError> {
         let label = self.account_label(account).await?;
-        let intent = json!({
-            "action": "replace",
-            "account": label,
-            "replaces": order_id,
-            "order": order_json(order),
-            "words": describe(order.request()),
-        });
+        let (action, intent) = match replaces {
+            None => (OrderAction::Place, json!({"action": "place"})),
+            Some(id) => (
+                OrderAction::Replace,
+                json!({"action": "replace", "replaces": id}),
+            ),
+        };
+        let mut intent = intent;
+        if let Some(map) = intent.as_object_mut() {
+            map.insert("account".into(), label.clone().into());
+            map.insert("order".into(), order_json(order));
+            map.insert("words".into(), describe(order.request()).into());
+        }
         let known = self.matching_ids(account, order.request()).await;
-        let seq = journal.intent(OrderAction::Replace, intent).map_err(|e| {
+        let seq = journal.intent(action, intent).map_err(|e| {
             BrokerError::Failed(format!("order not sent: the journal failed ({e})"))
         })?;
         let sent = Sent {
             at: self.client.clock().now(),
             known,
         };
-        let answer = self
-            .client
-            .replace_order(account.expose(), order_id, order.bytes())
-            .await;
+        let answer = match replaces {
+            None => {
+                self.client
+                    .place_order(account.expose(), order.bytes())
+                    .await
+            }
+            Some(id) => {
+                self.client
+                    .replace_order(account.expose(), id, order.bytes())
+                    .await
+            }
+        };
         self.settle(
             account,
             &label,

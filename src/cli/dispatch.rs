@@ -205,34 +205,20 @@ async fn order_command(ctx: &Ctx, action: super::OrderAction) -> anyhow::Result<
     let journal = session.journal()?;
     let mut out = std::io::stdout();
     let ending = match action {
-        OrderAction::Preview(args) => {
+        ref order @ (OrderAction::Preview(ref args) | OrderAction::Place(ref args)) => {
+            let place = matches!(order, OrderAction::Place(_));
             let prepared = order_cli::prepare(
                 &session.broker,
                 journal,
                 &ctx.config.trading,
-                &args,
-                session.default_account.as_deref(),
-                &mut out,
-            )
-            .await?;
-            if prepared.is_some() {
-                Ending::Done
-            } else {
-                Ending::Refused
-            }
-        }
-        OrderAction::Place(args) => {
-            let prepared = order_cli::prepare(
-                &session.broker,
-                journal,
-                &ctx.config.trading,
-                &args,
+                args,
                 session.default_account.as_deref(),
                 &mut out,
             )
             .await?;
             match prepared {
                 None => Ending::Refused,
+                Some(_) if !place => Ending::Done,
                 Some((account, frozen)) => {
                     let words = crate::trading::describe(frozen.request());
                     let go = args.yes || {
