@@ -637,3 +637,31 @@ fn a_long_table_scrolls_only_when_the_highlight_leaves_the_screen() {
     press(&mut state, KeyCode::Char('g'));
     assert_eq!(state.cursor().offset, 0);
 }
+
+#[test]
+fn a_throttled_answer_with_retry_after_holds_the_timer_until_then() {
+    let mut state = loaded_state();
+    update(&mut state, Action::Clock(at(14, 0, 0)));
+    update(
+        &mut state,
+        Action::AccountsLoaded {
+            result: Err(BrokerError::Throttled {
+                retry_after: Some(std::time::Duration::from_secs(30)),
+            }),
+            at: at(14, 0, 0),
+        },
+    );
+    assert_eq!(state.connection(), Connection::Throttled);
+    // Inside Schwab's wait, no tick fetches, however many pass.
+    update(&mut state, Action::Clock(at(14, 0, 20)));
+    for _ in 0..5 {
+        assert_eq!(update(&mut state, Action::Tick(Feed::Positions)), vec![]);
+    }
+    // After it, the ordinary backoff (one tick after one failure) applies, then a fetch.
+    update(&mut state, Action::Clock(at(14, 0, 31)));
+    assert_eq!(update(&mut state, Action::Tick(Feed::Positions)), vec![]);
+    assert_eq!(
+        update(&mut state, Action::Tick(Feed::Positions)),
+        vec![Effect::FetchAccounts]
+    );
+}

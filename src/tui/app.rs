@@ -111,15 +111,21 @@ pub struct FeedState {
     pub failures: u32,
     /// Timer ticks let pass since the last failed fetch.
     pub skipped: u32,
+    /// Extra ticks let pass after this failure streak, so many palmtree processes that failed
+    /// together do not all ask again on the same tick.
+    pub jitter: u32,
+    /// Schwab's `Retry-After`: no timer fetch before this time.
+    pub not_before: Option<DateTime<Local>>,
 }
 
 impl FeedState {
     /// How many ticks the timer lets pass after `failures` failures in a row: 1, 3, 7, then
-    /// 15 at most, so a failing API is asked at most every 16 refresh periods.
+    /// 15 at most (plus the jitter), so a failing API is asked at most every 16 to 20
+    /// refresh periods.
     pub fn backoff_ticks(&self) -> u32 {
         match self.failures {
             0 => 0,
-            n => (1u32 << n.min(4)) - 1,
+            n => (1u32 << n.min(4)) - 1 + self.jitter,
         }
     }
 }

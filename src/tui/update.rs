@@ -114,7 +114,13 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::Tick(feed) if wanted(state, feed) => {
+            let now = state.now;
             let current = state.feed_mut(feed);
+            if let (Some(now), Some(until)) = (now, current.not_before)
+                && now < until
+            {
+                return Vec::new();
+            }
             if current.skipped < current.backoff_ticks() {
                 current.skipped += 1;
                 return Vec::new();
@@ -209,6 +215,8 @@ fn finish<T>(
             current.cached = false;
             current.error = None;
             current.failures = 0;
+            current.jitter = 0;
+            current.not_before = None;
             if state.last_error.as_ref().is_some_and(|(f, _)| *f == feed) {
                 state.last_error = None;
             }
@@ -218,6 +226,16 @@ fn finish<T>(
             let message = clean(&error.to_string(), ERROR_CHARS);
             current.error = Some(message.clone());
             current.failures = current.failures.saturating_add(1);
+            // The failure's sub-second time is as good as random here, and keeps update pure.
+            current.jitter = at.timestamp_subsec_millis() % (current.failures.min(4) + 1);
+            current.not_before = match &error {
+                BrokerError::Throttled {
+                    retry_after: Some(wait),
+                } => chrono::TimeDelta::from_std(*wait)
+                    .ok()
+                    .map(|wait| at + wait),
+                _ => None,
+            };
             state.last_error = Some((feed, message));
             None
         }
