@@ -95,3 +95,50 @@ async fn the_first_frame_shows_cached_positions_while_the_network_is_slow() {
     );
     assert!(shown.contains("(cached)"), "marked as cached:\n{shown}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_cache_that_cannot_be_opened_is_dropped_and_the_user_is_told_once() {
+    use palmtree::session::Records;
+    use palmtree::vault::{Vault, names};
+
+    let dir = tempfile::tempdir().unwrap();
+    let vault = Vault::memory("cachetest").unwrap();
+    let records = Records::open(&vault, dir.path()).unwrap();
+    let demo = palmtree::demo::start(6).await.unwrap();
+    let accounts = demo.broker.accounts().await.unwrap();
+    records
+        .store
+        .put_cache(
+            palmtree::store::CacheKind::Accounts,
+            "all",
+            &accounts,
+            chrono::Utc::now(),
+        )
+        .unwrap();
+    drop(records);
+
+    // The cache key is lost (a new keychain, say): the old values cannot be opened.
+    vault.set_bytes(names::CACHE_KEY, &[7u8; 32]).unwrap();
+    let records = Records::open(&vault, dir.path()).unwrap();
+    let snapshot = records.startup_snapshot();
+    assert!(snapshot.accounts.is_none(), "nothing unreadable is shown");
+    let notice = snapshot.notice.expect("the user is told");
+    assert!(notice.to_lowercase().contains("cache"), "{notice}");
+    assert!(records.startup_snapshot().notice.is_none(), "told once");
+
+    let extras = TuiExtras {
+        notice: Some(notice.clone()),
+        ..TuiExtras::default()
+    };
+    let setup = palmtree::tui::setup(&TuiOptions::default(), &extras);
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    terminal
+        .draw(|frame| palmtree::tui::views::draw(frame, &setup.state, &Theme::plain()))
+        .unwrap();
+    let shown = screen(&terminal);
+    let start: String = notice.chars().take(30).collect();
+    assert!(
+        shown.contains(&start),
+        "the notice is on the first frame:\n{shown}"
+    );
+}

@@ -386,7 +386,9 @@ async fn terminal(ctx: &Ctx, demo: bool, seed: u64) -> anyhow::Result<ExitCode> 
         ..TuiExtras::default()
     };
     if let Some(records) = &records {
-        extras.seed = seed_from(records);
+        let snapshot = records.startup_snapshot();
+        extras.notice = snapshot.notice.clone();
+        extras.seed = seed_of(snapshot);
     }
     let options = TuiOptions {
         watchlist: ctx.config.watchlist.symbols.clone(),
@@ -404,10 +406,10 @@ async fn terminal(ctx: &Ctx, demo: bool, seed: u64) -> anyhow::Result<ExitCode> 
 
 /// What the sealed cache holds, as the terminal's first frame.
 pub fn seed_from(records: &Records) -> Option<tui::action::Seed> {
-    let snapshot = records.startup_snapshot();
-    if let Some(notice) = &snapshot.notice {
-        tracing::warn!(notice = notice.as_str(), "cache dropped at start-up");
-    }
+    seed_of(records.startup_snapshot())
+}
+
+fn seed_of(snapshot: crate::session::StartupSnapshot) -> Option<tui::action::Seed> {
     let local = |at: chrono::DateTime<chrono::Utc>| at.with_timezone(&chrono::Local);
     let seed = tui::action::Seed {
         accounts: snapshot.accounts.map(|c| (c.value, local(c.fetched_at))),

@@ -108,6 +108,9 @@ pub struct TuiExtras {
     pub idle_lock: Duration,
     /// How the lock screen checks a passphrase. `None`: any key unlocks.
     pub unlock: Option<UnlockCheck>,
+    /// Something to tell the user once at start-up (the cache could not be read and was
+    /// cleared, say), shown until the first key.
+    pub notice: Option<String>,
 }
 
 impl Default for TuiExtras {
@@ -124,6 +127,7 @@ impl Default for TuiExtras {
             limits: Limits::default(),
             idle_lock: DEFAULT_IDLE_LOCK,
             unlock: None,
+            notice: None,
         }
     }
 }
@@ -237,7 +241,7 @@ pub fn setup(opts: &TuiOptions, extras: &TuiExtras) -> Setup {
         .with_orders_refresh(extras.orders_refresh)
         .with_trading(off, extras.limits.clone(), extras.default_account.clone())
         .with_idle_lock(extras.idle_lock, extras.unlock.is_some())
-        .with_notice(problem);
+        .with_notice(problem.or_else(|| extras.notice.clone()));
     Setup {
         state,
         keymap: extras.keymap.clone(),
