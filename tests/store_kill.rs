@@ -19,8 +19,9 @@ const WRITER_ENV: &str = "PALMTREE_STORE_KILL_WRITER";
 const TARGET: u64 = 1000;
 /// Kill points; the issue asks for at least 50.
 const KILLS: usize = 60;
-/// The whole test must finish well inside this.
-const BUDGET: Duration = Duration::from_secs(55);
+/// A safety bound so a child that hangs cannot stall CI; not a speed check (machines here are
+/// shared, and a loaded one takes several times as long per kill).
+const BUDGET: Duration = Duration::from_secs(600);
 
 fn keys() -> StoreKeys {
     StoreKeys {
