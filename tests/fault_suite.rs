@@ -779,8 +779,9 @@ async fn every_fault_on_every_endpoint_shows_the_user_a_plain_answer_and_sends_n
         total.faults >= cases as u64,
         "{line}: fewer faults than cases"
     );
+    // A hang guard, not a speed check: the machines that run this are shared.
     assert!(
-        started.elapsed() < Duration::from_secs(60),
-        "{line}: too slow"
+        started.elapsed() < Duration::from_secs(600),
+        "{line}: the suite hung"
     );
 }

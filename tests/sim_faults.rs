@@ -160,13 +160,8 @@ async fn latency_delays_the_answer() {
     let response = get_raw(&sim, &token, QUOTES).await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     assert!(started.elapsed() >= Duration::from_millis(400));
-    let started = Instant::now();
     get_raw(&sim, &token, QUOTES).await.unwrap();
-    assert!(
-        started.elapsed() < Duration::from_millis(400),
-        "once means once"
-    );
-    assert_eq!(sim.stats().faults_of("latency"), 1);
+    assert_eq!(sim.stats().faults_of("latency"), 1, "once means once");
 }
 
 #[tokio::test]
