@@ -8,12 +8,16 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod tmux_support;
+
 use std::path::Path;
 use std::process::{Command, Output};
 use std::str::FromStr;
 use std::time::{Duration, Instant};
 
 use rust_decimal::Decimal;
+
+use tmux_support::{quote, tmux_installed};
 
 /// Set in the environment of the child that runs the demo TUI with a journal.
 const CHILD: &str = "PALMTREE_TMUX_ORDERS_CHILD";
@@ -120,17 +124,6 @@ impl Drop for Tmux {
     fn drop(&mut self) {
         let _ = self.run(&["kill-server"]);
     }
-}
-
-fn tmux_installed() -> bool {
-    Command::new("tmux")
-        .arg("-V")
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
-fn quote(path: &Path) -> String {
-    format!("'{}'", path.display().to_string().replace('\'', "'\\''"))
 }
 
 /// A fresh home for the program: default config, logs in the temporary state directory.
