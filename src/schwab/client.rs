@@ -487,13 +487,7 @@ impl SchwabClient {
             .send()
             .await
             .map_err(|e| SchwabError::Network(describe_reqwest(&e)))?;
-        let status = response.status();
-        log_correlation("token", status, response.headers());
-        let retry_after = retry_after(response.headers());
-        let body = response
-            .bytes()
-            .await
-            .map_err(|e| SchwabError::Network(describe_reqwest(&e)))?;
+        let (status, retry_after, body) = receive("token", response).await?;
         if status.is_success() {
             return serde_json::from_slice::<TokenResponse>(&body).map_err(|_| {
                 SchwabError::TokenServiceUnavailable(
@@ -562,13 +556,7 @@ impl SchwabClient {
                 .send()
                 .await
                 .map_err(|e| SchwabError::Network(describe_reqwest(&e)))?;
-            let status = response.status();
-            log_correlation(endpoint, status, response.headers());
-            let retry_after = retry_after(response.headers());
-            let body = response
-                .bytes()
-                .await
-                .map_err(|e| SchwabError::Network(describe_reqwest(&e)))?;
+            let (status, retry_after, body) = receive(endpoint, response).await?;
             if status == StatusCode::UNAUTHORIZED && !refreshed {
                 refreshed = true;
                 self.refresh_from(generation).await?;
@@ -828,13 +816,7 @@ impl SchwabClient {
             .send()
             .await
             .map_err(|e| SchwabError::Network(describe_reqwest(&e)))?;
-        let status = response.status();
-        log_correlation("previewOrder", status, response.headers());
-        let retry_after = retry_after(response.headers());
-        let body = response
-            .bytes()
-            .await
-            .map_err(|e| SchwabError::Network(describe_reqwest(&e)))?;
+        let (status, retry_after, body) = receive("previewOrder", response).await?;
         let body = check_status(status, retry_after, body)?;
         parse_body(&body)
     }
@@ -897,6 +879,24 @@ fn check_status(
 fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     let value = headers.get(RETRY_AFTER)?.to_str().ok()?;
     value.trim().parse::<u64>().ok().map(Duration::from_secs)
+}
+
+/// Reads a response whole: its status, `Retry-After`, and body, logging the correlation id.
+///
+/// Reads, previews and token calls all read their answers this way; order writes do not,
+/// since for them the status alone decides and a cut-off body must not turn into an error.
+async fn receive(
+    endpoint: &'static str,
+    response: reqwest::Response,
+) -> Result<(StatusCode, Option<Duration>, bytes::Bytes), SchwabError> {
+    let status = response.status();
+    log_correlation(endpoint, status, response.headers());
+    let retry_after = retry_after(response.headers());
+    let body = response
+        .bytes()
+        .await
+        .map_err(|e| SchwabError::Network(describe_reqwest(&e)))?;
+    Ok((status, retry_after, body))
 }
 
 /// Logs the status and Schwab's correlation id, which Schwab support asks for.
