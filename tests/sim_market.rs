@@ -115,7 +115,7 @@ async fn equity_quotes_have_the_recorded_sections_and_fields() {
 
 #[tokio::test]
 async fn after_hours_equity_quotes_add_the_extended_block() {
-    let sim = frozen_sim().await;
+    let sim = exchange_hours_sim().await;
     sim.clock().advance(until(Weekday::Sat, 17));
     let token = login(&sim).await.access;
     let body = quotes(&sim, &token, "NVDA").await;
@@ -555,7 +555,7 @@ async fn price_history_for_unknown_symbols_is_empty_and_bad_combinations_are_400
 
 #[tokio::test]
 async fn market_hours_follow_the_calendar_in_new_york_time() {
-    let sim = frozen_sim().await;
+    let sim = exchange_hours_sim().await;
     let token = login(&sim).await.access;
     let wednesday = (Utc::now() + chrono::TimeDelta::from_std(until(Weekday::Wed, 16)).unwrap())
         .format("%Y-%m-%d")
@@ -603,4 +603,29 @@ async fn market_hours_follow_the_calendar_in_new_york_time() {
     )
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn the_default_market_trades_around_the_clock_whatever_the_hour() {
+    let sim = frozen_sim().await;
+    // Saturday evening in New York: the exchange is shut, the demo market is not.
+    sim.clock().advance(until(Weekday::Sat, 20));
+    let token = login(&sim).await.access;
+    let body = quotes(&sim, &token, "NVDA").await;
+    assert!(
+        body["NVDA"].get("extended").is_none(),
+        "no after-hours block: {body}"
+    );
+    let hours = get_ok(&sim, "/marketdata/v1/markets?markets=equity", &token).await;
+    let eq = &hours["equity"]["EQ"];
+    assert_eq!(eq["isOpen"], true);
+    let window = &eq["sessionHours"]["regularMarket"][0];
+    assert!(
+        window["start"].as_str().unwrap().contains("T00:00:00"),
+        "{window}"
+    );
+    assert!(
+        window["end"].as_str().unwrap().contains("T00:00:00"),
+        "{window}"
+    );
 }

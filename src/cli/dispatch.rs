@@ -80,7 +80,8 @@ pub async fn run(cli: Cli, config: Config, paths: Paths) -> anyhow::Result<ExitC
             seed,
             callbacks,
             faults,
-        }) => simulator(port, seed, callbacks, faults.as_deref()).await,
+            exchange_hours,
+        }) => simulator(port, seed, callbacks, faults.as_deref(), exchange_hours).await,
         Some(Command::Quote { symbols, json }) => {
             let session = connect(&ctx, 42, false).await?;
             let rows = session.broker.quotes(&symbols).await?;
@@ -447,6 +448,7 @@ async fn simulator(
     seed: u64,
     callbacks: Vec<String>,
     faults: Option<&str>,
+    exchange_hours: bool,
 ) -> anyhow::Result<ExitCode> {
     let faults = match faults {
         Some(spec) => {
@@ -458,6 +460,11 @@ async fn simulator(
         port,
         seed,
         faults,
+        hours: if exchange_hours {
+            crate::sim::SessionHours::Exchange
+        } else {
+            crate::sim::SessionHours::AroundTheClock
+        },
         ..SimOptions::default()
     };
     options.callbacks.extend(callbacks);

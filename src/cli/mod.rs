@@ -103,6 +103,9 @@ pub enum Command {
         /// Faults to inject, e.g. 'quotes=latency:2s;POST orders=drop-after:once'.
         #[arg(long, value_name = "SPEC")]
         faults: Option<String>,
+        /// Trade on the NYSE calendar and hours instead of around the clock.
+        #[arg(long)]
+        exchange_hours: bool,
     },
     /// Print quotes for one or more symbols.
     Quote {

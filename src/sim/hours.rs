@@ -136,6 +136,26 @@ pub(crate) enum Session {
 }
 
 /// The equity session at an instant: pre 07:00, regular 09:30-16:00, post until 20:00 ET.
+/// When the simulated market trades.
+///
+/// The demo and the tests trade around the clock, so an order fills and a test passes
+/// whatever the hour a user or CI runs it; `Exchange` follows the NYSE calendar and hours, for
+/// trying a client against realistic sessions (`palmtree sim --exchange-hours`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SessionHours {
+    #[default]
+    AroundTheClock,
+    Exchange,
+}
+
+/// The session at `t` under `hours`.
+pub(crate) fn session_for(hours: SessionHours, t: DateTime<Utc>) -> Session {
+    match hours {
+        SessionHours::AroundTheClock => Session::Regular,
+        SessionHours::Exchange => session_at(t),
+    }
+}
+
 pub(crate) fn session_at(t: DateTime<Utc>) -> Session {
     let local = to_eastern(t);
     if !is_trading_day(local.date_naive()) {
@@ -177,7 +197,10 @@ const MARKETS: &[&str] = &["equity", "option", "bond", "future", "forex"];
 /// On a closed day the product key is the market name and there are no session hours.
 /// Limitation: that closed-day shape is remembered from TD Ameritrade-era answers, not taken
 /// from a captured Schwab payload.
-fn market_hours(market: &str, date: NaiveDate) -> Option<Value> {
+fn market_hours(market: &str, date: NaiveDate, hours: SessionHours) -> Option<Value> {
+    if hours == SessionHours::AroundTheClock {
+        return around_the_clock(market, date);
+    }
     let day = date.format("%Y-%m-%d").to_string();
     let open = is_trading_day(date);
     let (market_type, products): (&str, Vec<(&str, &str, Value)>) = match market {
@@ -234,6 +257,40 @@ fn market_hours(market: &str, date: NaiveDate) -> Option<Value> {
     Some(Value::Object(out))
 }
 
+/// Hours of a market that never closes: one regular session from midnight to midnight, New
+/// York time, every day.
+fn around_the_clock(market: &str, date: NaiveDate) -> Option<Value> {
+    let (market_type, products): (&str, &[(&str, &str)]) = match market {
+        "equity" => ("EQUITY", &[("EQ", "equity")]),
+        "option" => (
+            "OPTION",
+            &[("EQO", "equity option"), ("IND", "index option")],
+        ),
+        _ => return None,
+    };
+    let next = date.succ_opt().unwrap_or(date);
+    let fmt = "%Y-%m-%dT%H:%M:%S%:z";
+    let whole_day = json!([{
+        "start": eastern(date, 0, 0).format(fmt).to_string(),
+        "end": eastern(next, 0, 0).format(fmt).to_string(),
+    }]);
+    let mut out = Map::new();
+    for (product, name) in products {
+        out.insert(
+            (*product).to_owned(),
+            json!({
+                "date": date.format("%Y-%m-%d").to_string(),
+                "marketType": market_type,
+                "product": product,
+                "productName": name,
+                "isOpen": true,
+                "sessionHours": { "regularMarket": whole_day },
+            }),
+        );
+    }
+    Some(Value::Object(out))
+}
+
 /// Reads the optional `date` parameter: today (New York) up to one year ahead.
 fn requested_date(app: &App, query: &HashMap<String, String>) -> Result<NaiveDate, BadParameter> {
     let today = eastern_date(app.now());
@@ -281,7 +338,7 @@ pub(crate) async fn markets(
     }
     let mut body = Map::new();
     for market in &wanted {
-        if let Some(hours) = market_hours(market, date) {
+        if let Some(hours) = market_hours(market, date, app.lock().market.hours) {
             body.insert(market.clone(), hours);
         }
     }
@@ -303,7 +360,7 @@ pub(crate) async fn market(
         Err(bad) => return bad.into_response(),
     };
     let mut body = Map::new();
-    if let Some(hours) = market_hours(&market_id, date) {
+    if let Some(hours) = market_hours(&market_id, date, app.lock().market.hours) {
         body.insert(market_id, hours);
     }
     errors::json(StatusCode::OK, Value::Object(body))

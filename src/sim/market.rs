@@ -162,6 +162,8 @@ pub(crate) struct Market {
     steps: u64,
     /// The walk's seed, which also seeds price history.
     pub seed: u64,
+    /// When this market trades; `Market::new` starts on exchange hours.
+    pub hours: hours::SessionHours,
 }
 
 const MICS: &[&str] = &["XNAS", "ARCX", "EDGX", "MEMX", "BATS", "XNYS", "IEXG"];
@@ -183,6 +185,7 @@ impl Market {
             tick,
             steps: 0,
             seed,
+            hours: hours::SessionHours::Exchange,
         };
         market.price_options(now, true);
         for (i, inst) in market.instruments.iter().enumerate() {
@@ -239,7 +242,7 @@ impl Market {
     /// One step: every walked instrument moves, then the options follow their underlyings.
     fn step(&mut self, at: DateTime<Utc>) {
         let at_ms = at.timestamp_millis();
-        let regular = hours::session_at(at) == Session::Regular;
+        let regular = self.session(at) == Session::Regular;
         for inst in self.instruments.iter_mut() {
             if matches!(inst.kind, Kind::Option | Kind::MutualFund) {
                 continue;
@@ -305,9 +308,16 @@ impl Market {
         }
     }
 
-    /// The session at `now`, which decides whether quotes carry extended-hours data.
-    pub(crate) fn session(now: DateTime<Utc>) -> Session {
-        hours::session_at(now)
+    /// This market, trading on `hours`.
+    pub(crate) fn with_hours(mut self, hours: hours::SessionHours) -> Self {
+        self.hours = hours;
+        self
+    }
+
+    /// The session at `now` under this market's hours: it decides whether quotes carry
+    /// extended-hours data and which orders may work.
+    pub(crate) fn session(&self, now: DateTime<Utc>) -> Session {
+        hours::session_for(self.hours, now)
     }
 }
 
@@ -759,11 +769,11 @@ const OPTIONS: &[(&str, &str, &str, PutCall, i64, f64, u64)] = &[
 
 /// How much of a day's volume has traded by `now`, in thousandths: the share of the regular
 /// session gone by, at least 2 %, and all of it outside the session (the last day's total).
-fn day_part(now: DateTime<Utc>) -> u64 {
+fn day_part(now: DateTime<Utc>, session: Session) -> u64 {
     let local = hours::to_eastern(now);
     let open = hours::eastern(local.date_naive(), 9, 30);
     let minutes = (local - open).num_minutes();
-    match hours::session_at(now) {
+    match session {
         Session::Regular => u64::try_from(minutes * 1000 / 390)
             .unwrap_or(0)
             .clamp(20, 1000),
@@ -774,7 +784,7 @@ fn day_part(now: DateTime<Utc>) -> u64 {
 /// Every instrument of the demo market, in the fixed order the walk visits them.
 fn catalog(now: DateTime<Utc>) -> Vec<Instrument> {
     let today = hours::eastern_date(now);
-    let part = day_part(now);
+    let part = day_part(now, hours::session_at(now));
     let mut out: Vec<Instrument> = listings()
         .into_iter()
         .map(|l| {

@@ -23,7 +23,6 @@ use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 
 use super::accounts::{Accounts, DemoAccount, Holding};
-use super::hours;
 use super::market::Market;
 use super::order_rules::{Quote, charges, position_problem, quote};
 use super::orders::{
@@ -37,7 +36,7 @@ pub(crate) fn run(
     market: &Market,
     at: DateTime<Utc>,
 ) {
-    let session = hours::session_at(at);
+    let session = market.session(at);
     for i in 0..book.orders.len() {
         let Some(order) = book.orders.get_mut(i) else {
             continue;
@@ -356,7 +355,9 @@ mod tests {
         fn place(&mut self, body: Value) -> i64 {
             let spec = parse(body.to_string().as_bytes(), &self.market).unwrap();
             let acct = self.accounts.list[0].clone();
-            let (id, _) = self.book.accept(&acct, spec, noon());
+            let (id, _) = self
+                .book
+                .accept(&acct, spec, noon(), crate::sim::SessionHours::Exchange);
             self.look();
             id
         }
@@ -464,7 +465,9 @@ mod tests {
         )
         .unwrap();
         let acct = d.accounts.list[0].clone();
-        let (id, _) = d.book.accept(&acct, spec, evening);
+        let (id, _) = d
+            .book
+            .accept(&acct, spec, evening, crate::sim::SessionHours::Exchange);
         run(&mut d.book, &mut d.accounts, &d.market, evening);
         assert_eq!(d.order(id).status, Status::PendingActivation);
         let next_close = DateTime::parse_from_rfc3339("2026-12-03T21:00:00Z")

@@ -45,6 +45,7 @@ use tokio::task::JoinHandle;
 
 pub use clock::SimClock;
 pub use faults::{Fault, FaultRule, FaultScope, Faults, HtmlPage, parse_faults};
+pub use hours::SessionHours;
 pub use orders::OrderFault;
 
 use accounts::Accounts;
@@ -76,6 +77,9 @@ pub struct SimOptions {
     pub callbacks: Vec<String>,
     /// Fault rules active from the first request (e.g. from `parse_faults`).
     pub faults: Vec<FaultRule>,
+    /// When the market trades: around the clock by default, so the demo and the tests behave
+    /// the same at any hour.
+    pub hours: SessionHours,
 }
 
 impl Default for SimOptions {
@@ -86,6 +90,7 @@ impl Default for SimOptions {
             tick: Duration::from_secs(1),
             callbacks: vec!["https://127.0.0.1:8182".to_owned()],
             faults: Vec::new(),
+            hours: SessionHours::default(),
         }
     }
 }
@@ -283,7 +288,7 @@ impl Sim {
         let clock = SimClock::new();
         let state = SimState {
             oauth: OAuthState::new(opts.callbacks),
-            market: Market::new(opts.seed, opts.tick, clock.now()),
+            market: Market::new(opts.seed, opts.tick, clock.now()).with_hours(opts.hours),
             accounts: Accounts::demo(),
             orders: OrderBook::new(clock.now()),
             stats: SimStats::default(),

@@ -111,7 +111,7 @@ pub(crate) async fn place(
         Ok(spec) => spec,
         Err(problems) => return errors::bad_request(&problems),
     };
-    let (id, switches) = state.orders.accept(&acct, spec, now);
+    let (id, switches) = state.orders.accept(&acct, spec, now, state.market.hours);
     matching::run(&mut state.orders, &mut state.accounts, &state.market, now);
     created(state, app.port(), &hash, id, &switches)
 }
@@ -145,7 +145,7 @@ pub(crate) async fn replace(
         Ok(spec) => spec,
         Err(problems) => return errors::bad_request(&problems),
     };
-    let (id, switches) = state.orders.accept(&acct, spec, now);
+    let (id, switches) = state.orders.accept(&acct, spec, now, state.market.hours);
     if let Some(old) = state.orders.get_mut(old_id) {
         old.replaced_by = Some(id);
         old.close(Status::Replaced, now);

@@ -15,7 +15,6 @@ use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 
 use super::accounts::{AccountType, DemoAccount};
-use super::hours;
 use super::market::Market;
 use super::orders::{Asset, Instruction, Leg, OrderBook, OrderSpec, OrderType, TimeInForce};
 use super::quotes::mid;
@@ -319,7 +318,7 @@ pub(crate) fn check(
             money(available)
         ));
     }
-    let session = hours::session_at(now);
+    let session = market.session(now);
     if !spec.session.trades_in(session) {
         f.warns.push(format!(
             "The {} session is closed; the order will be held until it opens.",

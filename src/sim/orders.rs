@@ -450,6 +450,7 @@ impl OrderBook {
         acct: &DemoAccount,
         spec: OrderSpec,
         now: DateTime<Utc>,
+        hours: hours::SessionHours,
     ) -> (i64, Vec<OrderFault>) {
         let id = self.new_id();
         let switches = self.take_switches();
@@ -461,11 +462,15 @@ impl OrderBook {
             })
             .unwrap_or_default();
         let (expires_at, cancel_time) = match spec.duration {
-            TimeInForce::Day => (Some(day_expiry(spec.session, now)), None),
+            TimeInForce::Day => match hours {
+                // A market that never closes ends a day order a day after it was entered.
+                hours::SessionHours::AroundTheClock => (Some(now + TimeDelta::days(1)), None),
+                hours::SessionHours::Exchange => (Some(day_expiry(spec.session, now)), None),
+            },
             TimeInForce::GoodTillCancel => (Some(now + GTC_LIFETIME), Some(now + GTC_LIFETIME)),
             TimeInForce::FillOrKill | TimeInForce::ImmediateOrCancel => (None, None),
         };
-        let status = if spec.session.trades_in(hours::session_at(now)) {
+        let status = if spec.session.trades_in(hours::session_for(hours, now)) {
             if spec.order_type.has_stop() {
                 Status::AwaitingStopCondition
             } else {

@@ -16,7 +16,7 @@ use serde_json::{Map, Value, json};
 use super::App;
 use super::errors::{self, BadParameter, Source};
 use super::hours::{self, Session};
-use super::market::{Instrument, Kind, Market, percent};
+use super::market::{Instrument, Kind, percent};
 use super::pricing::PutCall;
 
 /// The most symbols one `/quotes` call may ask for (the spec's error example says 500).
@@ -103,8 +103,8 @@ pub(crate) fn entry(
     symbol: &str,
     sections: Sections,
     now: DateTime<Utc>,
+    session: Session,
 ) -> Value {
-    let session = Market::session(now);
     let after_hours = session != Session::Regular;
     let mut out = Map::new();
     let (main, sub) = match inst.kind {
@@ -555,7 +555,8 @@ pub(crate) async fn many(
     for symbol in symbols {
         match state.market.lookup(&symbol) {
             Some(inst) => {
-                out.insert(symbol.clone(), entry(inst, &symbol, sections, now));
+                let session = state.market.session(now);
+                out.insert(symbol.clone(), entry(inst, &symbol, sections, now, session));
             }
             None if !invalid.contains(&symbol) => invalid.push(symbol),
             None => {}
@@ -585,6 +586,7 @@ pub(crate) async fn one(
         return errors::symbol_not_found();
     };
     let mut out = Map::new();
-    out.insert(symbol.clone(), entry(inst, &symbol, sections, now));
+    let session = state.market.session(now);
+    out.insert(symbol.clone(), entry(inst, &symbol, sections, now, session));
     errors::json(StatusCode::OK, Value::Object(out))
 }

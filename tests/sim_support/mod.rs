@@ -30,6 +30,17 @@ pub async fn frozen_sim() -> Sim {
     .expect("sim starts")
 }
 
+/// A frozen sim on the NYSE calendar and hours, for tests of sessions and market hours.
+pub async fn exchange_hours_sim() -> Sim {
+    Sim::start(SimOptions {
+        tick: SLOW_TICK,
+        hours: palmtree::sim::SessionHours::Exchange,
+        ..SimOptions::default()
+    })
+    .await
+    .expect("sim starts")
+}
+
 pub async fn sim() -> Sim {
     Sim::start(SimOptions::default()).await.expect("sim starts")
 }

@@ -30,10 +30,12 @@ pub fn until_wednesday(now: DateTime<Utc>, hour: u32) -> Duration {
     (target - now).to_std().unwrap()
 }
 
-/// A sim with `tick`, its clock on a Wednesday morning's regular session, and a token.
+/// A sim on exchange hours with `tick`, its clock on a Wednesday morning's regular session,
+/// and a token, so session rules (DAY expiry, AM/PM orders) can be tested.
 pub async fn session_sim(tick: Duration) -> (Sim, String) {
     let sim = Sim::start(SimOptions {
         tick,
+        hours: palmtree::sim::SessionHours::Exchange,
         ..SimOptions::default()
     })
     .await
