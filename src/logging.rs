@@ -19,6 +19,13 @@ use tracing_subscriber::fmt::MakeWriter;
 /// far shorter.
 const SECRET_RUN: usize = 24;
 
+/// How many log lines may wait for the writer thread before new ones are dropped.
+///
+/// The appender's default (128,000) makes it set up a queue of that many slots at start, over
+/// a millisecond that every `palmtree quote` in a script would pay; palmtree logs a few lines
+/// a second at most, so a few thousand is ample.
+const BUFFERED_LINES: usize = 4096;
+
 /// Starts file logging. Keep the guard alive for the whole run: dropping it flushes the file.
 ///
 /// The level comes from `PALMTREE_LOG` (default `info`); the noisy HTTP crates stay at `warn`.
@@ -55,7 +62,9 @@ pub fn file_subscriber(
         .max_log_files(7)
         .build(state_dir)
         .map_err(io::Error::other)?;
-    let (writer, guard) = tracing_appender::non_blocking(appender);
+    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .buffered_lines_limit(BUFFERED_LINES)
+        .finish(appender);
     let filter = EnvFilter::try_new(format!(
         "{level},hyper=warn,h2=warn,rustls=warn,reqwest=warn"
     ))

@@ -38,9 +38,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let (_log_guard, _) = palmtree::logging::init(&paths.state_dir)
         .with_context(|| format!("cannot write logs under {}", paths.state_dir.display()))?;
     tracing::info!(version = env!("CARGO_PKG_VERSION"), "palmtree starting");
+    let opening = dispatch::start_vault(&cli, &paths);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    runtime.block_on(dispatch::run(cli, config, paths))
+    runtime.block_on(dispatch::run(cli, config, paths, opening))
 }

@@ -33,11 +33,6 @@ pub enum SessionError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Schwab(#[from] SchwabError),
-    #[error(
-        "no Schwab app key is stored for profile {0:?}: run `palmtree login`, or set \
-         SCHWAB_API_KEY and SCHWAB_API_SECRET"
-    )]
-    NoAppKey(String),
     #[error("not logged in to Schwab (profile {0:?}): run `palmtree login`")]
     NotLoggedIn(String),
     #[error("{0}")]
@@ -119,30 +114,51 @@ pub fn client(
     app: AppCredentials,
     clock: Clock,
 ) -> Result<SchwabClient, SessionError> {
+    client_through(config, Some(app), clock, None)
+}
+
+/// A client for `config`; without `app`, it asks its token keeper when it first needs them.
+fn client_through(
+    config: &Config,
+    app: Option<AppCredentials>,
+    clock: Clock,
+    http: Option<reqwest::Client>,
+) -> Result<SchwabClient, SessionError> {
     let urls = config
         .api_urls()
         .map_err(|e| SessionError::Config(e.to_string()))?;
-    let mut options = ClientOptions::new(urls, app);
+    let mut options = ClientOptions::app_on_demand(urls);
+    options.app = app;
     options.timeout = config.timeout();
     options.clock = clock;
     options.orders_per_minute = config.trading.orders_per_minute.clamp(1, 120);
+    options.http = http;
     Ok(SchwabClient::new(options)?)
 }
 
-/// A client logged in with the profile's saved tokens, saving every refresh back.
+/// The HTTP client for `config`'s timeouts, for a command to make while its vault opens.
+pub fn http_client(config: &Config) -> Result<reqwest::Client, SessionError> {
+    Ok(crate::schwab::client::build_http(
+        config.timeout(),
+        crate::schwab::client::DEFAULT_CONNECT_TIMEOUT,
+    )?)
+}
+
+/// A client logged in with the profile's saved tokens, saving every refresh back; through
+/// `http` when one was made beforehand (see [`http_client`]).
 pub async fn logged_in_client(
     config: &Config,
     vault: &Vault,
     data_dir: &Path,
     clock: Clock,
+    http: Option<reqwest::Client>,
 ) -> Result<SchwabClient, SessionError> {
-    let app = app_credentials(vault)?
-        .ok_or_else(|| SessionError::NoAppKey(vault.profile().to_string()))?;
+    // The app key and secret are read only if a refresh needs them (see `VaultKeeper`).
     let stored = vault
         .load_tokens()?
         .ok_or_else(|| SessionError::NotLoggedIn(vault.profile().to_string()))?;
     tracing::debug!("saved login read");
-    let client = client(config, app, clock)?;
+    let client = client_through(config, None, clock, http)?;
     client.set_tokens(from_stored(stored)).await;
     client.set_token_keeper(Arc::new(VaultKeeper::new(vault.clone(), data_dir)?));
     Ok(client)
@@ -201,6 +217,16 @@ impl TokenKeeper for VaultKeeper {
     fn save(&self, tokens: &Tokens) {
         if let Err(e) = self.vault.save_tokens(&to_stored(tokens)) {
             tracing::error!(error = %e, "new tokens could not be saved; the next run must log in");
+        }
+    }
+
+    fn app_credentials(&self) -> Option<AppCredentials> {
+        match app_credentials(&self.vault) {
+            Ok(app) => app,
+            Err(e) => {
+                tracing::warn!(error = %e, "the app key and secret could not be read");
+                None
+            }
         }
     }
 

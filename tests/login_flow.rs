@@ -15,7 +15,8 @@ use palmtree::clock::Clock;
 use palmtree::schwab::{ApiUrls, AppCredentials, ClientOptions, SchwabClient, SchwabError};
 use palmtree::session::{self, VaultKeeper};
 use palmtree::sim::{DEMO_APP_KEY, DEMO_APP_SECRET, Sim, SimOptions};
-use palmtree::vault::Vault;
+use palmtree::vault::{MemoryStore, SecretStore, Vault, VaultError, VaultKind};
+use secrecy::SecretString;
 use tokio::io::AsyncWriteExt;
 
 const CALLBACK: &str = "https://127.0.0.1:8182";
@@ -325,13 +326,10 @@ async fn a_second_process_reuses_saved_tokens_and_sends_no_token_request() {
     let grants = sim.stats().grants("authorization_code") + sim.stats().grants("refresh_token");
 
     // A later command: the config points at the simulator and the vault holds the login.
-    let mut config = palmtree::config::Config::default();
-    config.api.oauth_url = format!("{}/v1/oauth", sim.base_url());
-    config.api.trader_url = format!("{}/trader/v1", sim.base_url());
-    config.api.marketdata_url = format!("{}/marketdata/v1", sim.base_url());
-    let second = session::logged_in_client(&config, &vault, dir.path(), Clock::system())
-        .await
-        .unwrap();
+    let second =
+        session::logged_in_client(&sim_config(&sim), &vault, dir.path(), Clock::system(), None)
+            .await
+            .unwrap();
     Broker::new(second.clone())
         .quotes(&["AAPL".to_string()])
         .await
@@ -357,6 +355,110 @@ async fn a_second_process_reuses_saved_tokens_and_sends_no_token_request() {
         1,
         "one refresh for two processes"
     );
+}
+
+/// A store that counts the reads of each entry, over process memory.
+#[derive(Default)]
+struct CountingStore {
+    inner: MemoryStore,
+    reads: Mutex<std::collections::BTreeMap<String, usize>>,
+}
+
+impl CountingStore {
+    fn reads_of(&self, entry: &str) -> usize {
+        self.reads.lock().unwrap().get(entry).copied().unwrap_or(0)
+    }
+}
+
+impl SecretStore for CountingStore {
+    fn get(&self, entry: &str) -> Result<Option<SecretString>, VaultError> {
+        *self
+            .reads
+            .lock()
+            .unwrap()
+            .entry(entry.to_owned())
+            .or_default() += 1;
+        self.inner.get(entry)
+    }
+    fn set(&self, entry: &str, value: &SecretString) -> Result<(), VaultError> {
+        self.inner.set(entry, value)
+    }
+    fn delete(&self, entry: &str) -> Result<(), VaultError> {
+        self.inner.delete(entry)
+    }
+}
+
+fn sim_config(sim: &Sim) -> palmtree::config::Config {
+    let mut config = palmtree::config::Config::default();
+    config.api.oauth_url = format!("{}/v1/oauth", sim.base_url());
+    config.api.trader_url = format!("{}/trader/v1", sim.base_url());
+    config.api.marketdata_url = format!("{}/marketdata/v1", sim.base_url());
+    config
+}
+
+/// Logs in once as `palmtree login` would, then opens a client from the saved login as a later
+/// command does.
+async fn log_in_then_reopen(sim: &Sim, vault: &Vault, dir: &std::path::Path) -> SchwabClient {
+    let first = client_with_clock(sim, Clock::system());
+    first.set_token_keeper(Arc::new(VaultKeeper::new(vault.clone(), dir).unwrap()));
+    palmtree::demo::login(sim, &first).await.unwrap();
+    session::logged_in_client(&sim_config(sim), vault, dir, Clock::system(), None)
+        .await
+        .unwrap()
+}
+
+/// A command that starts from saved tokens reads the app key and secret only when it must
+/// refresh: while the access token is good its one keychain read is the tokens entry.
+#[tokio::test]
+async fn saved_tokens_are_used_without_reading_the_app_secret_until_a_refresh() {
+    let sim = Sim::start(SimOptions::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(CountingStore::default());
+    let vault = Vault::with_store("count", VaultKind::Memory, "counting", store.clone()).unwrap();
+    vault
+        .save_app_credentials(DEMO_APP_KEY, &DEMO_APP_SECRET.to_string().into())
+        .unwrap();
+    let client = log_in_then_reopen(&sim, &vault, dir.path()).await;
+    Broker::new(client.clone())
+        .quotes(&["AAPL".to_string()])
+        .await
+        .unwrap();
+    assert_eq!(store.reads_of("count:tokens"), 1);
+    assert_eq!(store.reads_of("count:app_credentials"), 0);
+
+    // The token dies: the refresh reads the app key and secret once and Schwab takes them.
+    sim.clock().advance(Duration::from_secs(31 * 60));
+    let broker = Broker::new(client.clone());
+    broker.quotes(&["AAPL".to_string()]).await.unwrap();
+    sim.clock().advance(Duration::from_secs(31 * 60));
+    broker.quotes(&["MSFT".to_string()]).await.unwrap();
+    assert_eq!(sim.stats().grants("refresh_token"), 2);
+    assert_eq!(store.reads_of("count:app_credentials"), 1);
+}
+
+/// With no app key stored (and none in the environment), saved tokens still serve reads; the
+/// refresh that would need the key says to log in, and sends no token request.
+#[tokio::test]
+async fn a_refresh_with_no_app_key_anywhere_says_to_log_in() {
+    if std::env::var_os(session::KEY_VAR).is_some() {
+        println!("SKIPPED: {} is set in this environment", session::KEY_VAR);
+        return;
+    }
+    let sim = Sim::start(SimOptions::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let vault = Vault::memory("nokey").unwrap();
+    let client = log_in_then_reopen(&sim, &vault, dir.path()).await;
+    let broker = Broker::new(client.clone());
+    broker.quotes(&["AAPL".to_string()]).await.unwrap();
+    sim.clock().advance(Duration::from_secs(31 * 60));
+    match broker.quotes(&["AAPL".to_string()]).await.unwrap_err() {
+        palmtree::broker::BrokerError::LoginRequired(reason) => {
+            assert!(reason.contains("no Schwab app key is stored"), "{reason}");
+            assert!(reason.contains("palmtree login"), "{reason}");
+        }
+        other => panic!("unexpected {other}"),
+    }
+    assert_eq!(sim.stats().grants("refresh_token"), 0);
 }
 
 #[tokio::test]

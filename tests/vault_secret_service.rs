@@ -65,6 +65,21 @@ fn secret_service(profile: &str) -> Option<Vault> {
     }
 }
 
+/// The vault `Auto` chooses for `profile`, remembering its choice in `dir`; it must never ask
+/// for the file's passphrase.
+fn open_auto(profile: &str, dir: &std::path::Path) -> Vault {
+    let asked = Arc::new(AtomicUsize::new(0));
+    let vault = Vault::open(VaultOptions::new(
+        profile,
+        VaultChoice::Auto,
+        dir,
+        no_passphrase(&asked),
+    ))
+    .unwrap();
+    assert_eq!(asked.load(Ordering::SeqCst), 0);
+    vault
+}
+
 fn tokens() -> StoredTokens {
     StoredTokens {
         access_token: SecretString::from("ss-access-5d1e"),
@@ -314,16 +329,7 @@ fn auto_remembers_the_keychain_and_reopens_it_without_a_probe_write() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let open = || {
-        let asked = Arc::new(AtomicUsize::new(0));
-        Vault::open(VaultOptions::new(
-            &name,
-            VaultChoice::Auto,
-            dir.path(),
-            no_passphrase(&asked),
-        ))
-        .unwrap()
-    };
+    let open = || open_auto(&name, dir.path());
     let first = open();
     assert_eq!(first.kind(), VaultKind::SecretService);
     let remembered = palmtree::vault::remembered_store_path(dir.path());
@@ -347,4 +353,47 @@ fn auto_remembers_the_keychain_and_reopens_it_without_a_probe_write() {
         "secret-service"
     );
     clean(&third);
+}
+
+/// Reopening a remembered keychain reads the tokens entry to check the store; that read
+/// serves the first `load_tokens` that follows (one round trip, not two), but only once: a
+/// later read sees what another process wrote meanwhile, and a write from this process drops
+/// the kept value at once.
+#[test]
+fn the_reopen_check_serves_the_first_tokens_read_only() {
+    let name = profile("opening-read");
+    let Some(other) = secret_service(&name) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let open = || open_auto(&name, dir.path());
+    open().save_tokens(&tokens()).unwrap();
+
+    let reopened = open();
+    // Another process refreshes between the reopen and the first read: the first read is the
+    // one the reopen made, the second is fresh.
+    let mut refreshed = tokens();
+    refreshed.access_token = SecretString::from("ss-access-after-refresh");
+    other.save_tokens(&refreshed).unwrap();
+    let first = reopened.load_tokens().unwrap().unwrap();
+    assert_eq!(first.access_token.expose_secret(), "ss-access-5d1e");
+    let second = reopened.load_tokens().unwrap().unwrap();
+    assert_eq!(
+        second.access_token.expose_secret(),
+        "ss-access-after-refresh"
+    );
+
+    // A write by this process drops the kept value before anything reads it.
+    let reopened = open();
+    let mut saved_here = tokens();
+    saved_here.access_token = SecretString::from("ss-access-saved-here");
+    reopened.save_tokens(&saved_here).unwrap();
+    let read = reopened.load_tokens().unwrap().unwrap();
+    assert_eq!(read.access_token.expose_secret(), "ss-access-saved-here");
+
+    // A delete too: logout, then a read, finds nothing.
+    let reopened = open();
+    reopened.delete_tokens().unwrap();
+    assert!(reopened.load_tokens().unwrap().is_none());
+    clean(&other);
 }

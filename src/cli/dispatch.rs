@@ -25,6 +25,8 @@ pub struct Ctx {
     pub profile: String,
     pub vault_choice: VaultChoice,
     pub demo: bool,
+    /// The vault, already being opened on a thread of its own (see [`start_vault`]).
+    opening: std::sync::Mutex<Option<VaultOpening>>,
 }
 
 impl Ctx {
@@ -32,8 +34,66 @@ impl Ctx {
         if self.demo {
             return Ok(Vault::demo());
         }
-        session::open_vault(&self.profile, self.vault_choice, &self.paths.data_dir)
-            .context("cannot open the vault")
+        let opening = self.opening.lock().ok().and_then(|mut slot| slot.take());
+        match opening {
+            Some(opening) => opening.wait(),
+            None => session::open_vault(&self.profile, self.vault_choice, &self.paths.data_dir)
+                .context("cannot open the vault"),
+        }
+    }
+}
+
+/// A vault being opened on a thread of its own.
+pub struct VaultOpening(std::thread::JoinHandle<Result<Vault, crate::vault::VaultError>>);
+
+impl VaultOpening {
+    fn wait(self) -> anyhow::Result<Vault> {
+        match self.0.join() {
+            Ok(opened) => opened.context("cannot open the vault"),
+            Err(_) => anyhow::bail!("cannot open the vault: the thread opening it stopped"),
+        }
+    }
+}
+
+/// Starts opening the vault at once for the commands whose first step is reading it, so
+/// that the keychain's round trips (a D-Bus connection and a key exchange with the Secret
+/// Service, or the Argon2id derivation of the file's key) overlap the rest of start-up
+/// instead of adding to it: scripts run these commands often.
+///
+/// Call it after logging is set up, so the vault's account of which store it chose and why
+/// reaches the log. Commands that may not need the vault, or that talk to the user before
+/// opening it (login, the terminal), open it themselves when they get there.
+pub fn start_vault(cli: &Cli, paths: &Paths) -> Option<VaultOpening> {
+    let early = matches!(
+        cli.command,
+        Some(
+            Command::Quote { .. }
+                | Command::Positions { .. }
+                | Command::Orders { .. }
+                | Command::Order { .. }
+                | Command::Status { .. }
+                | Command::Journal { .. }
+        )
+    );
+    if !early || cli.demo {
+        return None;
+    }
+    let (profile, choice, data_dir) = (
+        cli.profile.clone(),
+        vault_choice(cli.vault),
+        paths.data_dir.clone(),
+    );
+    std::thread::Builder::new()
+        .name("palmtree-vault".into())
+        .spawn(move || session::open_vault(&profile, choice, &data_dir))
+        .ok()
+        .map(VaultOpening)
+}
+
+fn vault_choice(arg: VaultArg) -> VaultChoice {
+    match arg {
+        VaultArg::Auto => VaultChoice::Auto,
+        VaultArg::File => VaultChoice::File,
     }
 }
 
@@ -61,16 +121,20 @@ impl Session {
     }
 }
 
-pub async fn run(cli: Cli, config: Config, paths: Paths) -> anyhow::Result<ExitCode> {
+/// Runs `cli`'s command. `opening` is the vault [`start_vault`] began opening, if it did.
+pub async fn run(
+    cli: Cli,
+    config: Config,
+    paths: Paths,
+    opening: Option<VaultOpening>,
+) -> anyhow::Result<ExitCode> {
     let ctx = Ctx {
         config,
         paths,
         profile: cli.profile.clone(),
-        vault_choice: match cli.vault {
-            VaultArg::Auto => VaultChoice::Auto,
-            VaultArg::File => VaultChoice::File,
-        },
+        vault_choice: vault_choice(cli.vault),
         demo: cli.demo,
+        opening: std::sync::Mutex::new(opening),
     };
     match cli.command {
         None => terminal(&ctx, ctx.demo, 42).await,
@@ -313,10 +377,17 @@ async fn connect(ctx: &Ctx, seed: u64, records: bool) -> anyhow::Result<Session>
             _demo: Some(running),
         });
     }
+    // Made while the vault thread is still busy with the keychain or the key derivation.
+    let http = session::http_client(&ctx.config)?;
     let vault = ctx.vault()?;
-    let client =
-        session::logged_in_client(&ctx.config, &vault, &ctx.paths.data_dir, Clock::system())
-            .await?;
+    let client = session::logged_in_client(
+        &ctx.config,
+        &vault,
+        &ctx.paths.data_dir,
+        Clock::system(),
+        Some(http),
+    )
+    .await?;
     let refresh_deadline = client.tokens().await.map(|t| t.refresh_deadline);
     let records = if records {
         match Records::open(&vault, &ctx.paths.data_dir) {
@@ -350,6 +421,7 @@ async fn terminal(ctx: &Ctx, demo: bool, seed: u64) -> anyhow::Result<ExitCode> 
         profile: ctx.profile.clone(),
         vault_choice: ctx.vault_choice,
         demo,
+        opening: std::sync::Mutex::new(None),
     };
     // The keys and the look are checked before anything else, so a bad config line is an
     // error at once, not after a login.

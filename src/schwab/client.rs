@@ -195,13 +195,19 @@ pub trait TokenKeeper: Send + Sync {
     fn save(&self, tokens: &Tokens);
     /// Holds a lock shared by every palmtree process of this profile until the guard drops.
     fn lock(&self) -> Option<Box<dyn Send>>;
+    /// The app key and secret, for a client made with [`ClientOptions::app_on_demand`]: asked
+    /// once, the first time a token request needs them.
+    fn app_credentials(&self) -> Option<AppCredentials> {
+        None
+    }
 }
 
 /// How to build a [`SchwabClient`].
 #[derive(Clone, Debug)]
 pub struct ClientOptions {
     pub urls: ApiUrls,
-    pub app: AppCredentials,
+    /// `None`: asked of the token keeper when a token request first needs them.
+    pub app: Option<AppCredentials>,
     /// The whole-request limit for every call.
     pub timeout: Duration,
     pub connect_timeout: Duration,
@@ -210,20 +216,56 @@ pub struct ClientOptions {
     pub reads_per_minute: u32,
     /// The client-side limit on order writes (place, replace, cancel) per account.
     pub orders_per_minute: u32,
+    /// An HTTP client made beforehand by [`build_http`] with these options' timeouts.
+    ///
+    /// Making one loads the system's root certificates, a few milliseconds that a command
+    /// can spend while the vault is still opening instead of after it.
+    pub http: Option<reqwest::Client>,
 }
 
 impl ClientOptions {
     pub fn new(urls: ApiUrls, app: AppCredentials) -> Self {
         ClientOptions {
+            app: Some(app),
+            ..ClientOptions::app_on_demand(urls)
+        }
+    }
+
+    /// Options for a client that starts from saved tokens and reads the app key and secret
+    /// from its [`TokenKeeper`] only if it has to refresh them. A command run while the access
+    /// token is good then makes one keychain read instead of two.
+    pub fn app_on_demand(urls: ApiUrls) -> Self {
+        ClientOptions {
             urls,
-            app,
+            app: None,
             timeout: Duration::from_secs(15),
-            connect_timeout: Duration::from_secs(5),
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             clock: Clock::system(),
             reads_per_minute: DEFAULT_READS_PER_MINUTE,
             orders_per_minute: DEFAULT_ORDERS_PER_MINUTE,
+            http: None,
         }
     }
+}
+
+/// The connect limit of every client unless its options say otherwise.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The HTTP client every [`SchwabClient`] sends through: rustls with the platform's roots,
+/// no redirects followed (Schwab's API never redirects; a redirect is a misconfigured host).
+pub fn build_http(
+    timeout: Duration,
+    connect_timeout: Duration,
+) -> Result<reqwest::Client, SchwabError> {
+    reqwest::Client::builder()
+        .user_agent(concat!("palmtree/", env!("CARGO_PKG_VERSION")))
+        .timeout(timeout)
+        .connect_timeout(connect_timeout)
+        .pool_idle_timeout(Duration::from_secs(60))
+        .pool_max_idle_per_host(4)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| SchwabError::Network(describe_reqwest(&e)))
 }
 
 /// A cheap-to-clone handle on the shared client and its tokens.
@@ -235,7 +277,8 @@ pub struct SchwabClient {
 struct Inner {
     http: reqwest::Client,
     urls: ApiUrls,
-    app: AppCredentials,
+    /// Set at construction, or on first need from the keeper.
+    app: std::sync::OnceLock<AppCredentials>,
     clock: Clock,
     tokens: RwLock<Option<Tokens>>,
     /// Bumped on every new access token, so a waiter can tell a refresh already happened.
@@ -253,15 +296,10 @@ struct Inner {
 
 impl SchwabClient {
     pub fn new(options: ClientOptions) -> Result<Self, SchwabError> {
-        let http = reqwest::Client::builder()
-            .user_agent(concat!("palmtree/", env!("CARGO_PKG_VERSION")))
-            .timeout(options.timeout)
-            .connect_timeout(options.connect_timeout)
-            .pool_idle_timeout(Duration::from_secs(60))
-            .pool_max_idle_per_host(4)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| SchwabError::Network(describe_reqwest(&e)))?;
+        let http = match options.http {
+            Some(http) => http,
+            None => build_http(options.timeout, options.connect_timeout)?,
+        };
         let per_minute = NonZeroU32::new(options.reads_per_minute).unwrap_or(NonZeroU32::MIN);
         let burst = NonZeroU32::new(READ_BURST.min(per_minute.get())).unwrap_or(NonZeroU32::MIN);
         let reads = RateLimiter::direct(Quota::per_minute(per_minute).allow_burst(burst));
@@ -269,7 +307,10 @@ impl SchwabClient {
             inner: Arc::new(Inner {
                 http,
                 urls: options.urls,
-                app: options.app,
+                app: options
+                    .app
+                    .map(std::sync::OnceLock::from)
+                    .unwrap_or_default(),
                 clock: options.clock,
                 tokens: RwLock::new(None),
                 generation: AtomicU64::new(0),
@@ -288,8 +329,32 @@ impl SchwabClient {
         &self.inner.urls
     }
 
+    /// The app key; empty for a client whose keeper has not been asked for it yet (only
+    /// the login flow needs it, and it always names the app).
     pub fn app_key(&self) -> &str {
-        &self.inner.app.key
+        self.inner.app.get().map_or("", |app| app.key.as_str())
+    }
+
+    /// The app key and secret, asking the keeper the first time if they were not given.
+    async fn app(&self) -> Result<AppCredentials, SchwabError> {
+        if let Some(app) = self.inner.app.get() {
+            return Ok(app.clone());
+        }
+        let asked = match self.keeper() {
+            Some(keeper) => tokio::task::spawn_blocking(move || keeper.app_credentials())
+                .await
+                .ok()
+                .flatten(),
+            None => None,
+        };
+        match asked {
+            Some(app) => Ok(self.inner.app.get_or_init(|| app).clone()),
+            None => Err(SchwabError::LoginRequired(
+                "no Schwab app key is stored: run `palmtree login`, or set SCHWAB_API_KEY and \
+                 SCHWAB_API_SECRET"
+                    .into(),
+            )),
+        }
     }
 
     pub fn clock(&self) -> &Clock {
@@ -475,14 +540,12 @@ impl SchwabClient {
 
     async fn post_token(&self, form: &[(&str, &str)]) -> Result<TokenResponse, SchwabError> {
         let url = ApiUrls::join(&self.inner.urls.oauth, &["token"]);
+        let app = self.app().await?;
         let response = self
             .inner
             .http
             .post(url)
-            .basic_auth(
-                &self.inner.app.key,
-                Some(self.inner.app.secret.expose_secret()),
-            )
+            .basic_auth(&app.key, Some(app.secret.expose_secret()))
             .form(form)
             .send()
             .await

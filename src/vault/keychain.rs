@@ -5,9 +5,9 @@
 //! prompt costs seconds, not a frozen terminal. No value reaches a log or an error message.
 
 use std::collections::HashMap;
-use std::sync::{Arc, mpsc};
+use std::sync::{Arc, Mutex, mpsc};
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use keyring_core::api::CredentialStore;
 use keyring_core::{Entry, Error as KeyringError};
@@ -114,11 +114,51 @@ fn with_limit<T: Send + 'static>(
     }
 }
 
+/// How long the entry read by [`reopen`] may stand in for a fresh read of it.
+///
+/// Commands read that entry (the tokens) right after opening, so the reopen's read saves
+/// them a keychain round trip. Past this age another process may have refreshed the tokens
+/// in between, so the entry is read again.
+const OPENING_READ_FRESH: Duration = Duration::from_secs(2);
+
+/// The entry read while reopening a store, kept for the first `get` of it.
+struct OpeningRead {
+    account: String,
+    value: Option<SecretString>,
+    at: Instant,
+}
+
 /// One OS keychain, with every entry under service `palmtree`.
 pub struct KeychainStore {
     kind: VaultKind,
     store: Arc<CredentialStore>,
     limit: Duration,
+    /// Used at most once, and dropped by any write or delete of the same entry.
+    opening_read: Mutex<Option<OpeningRead>>,
+}
+
+impl KeychainStore {
+    fn new(kind: VaultKind, store: Arc<CredentialStore>, limit: Duration) -> Self {
+        KeychainStore {
+            kind,
+            store,
+            limit,
+            opening_read: Mutex::new(None),
+        }
+    }
+
+    /// The value [`reopen`] read for `account`, if it is still fresh; never the same twice.
+    fn take_opening_read(&self, account: &str) -> Option<Option<SecretString>> {
+        let mut slot = self.opening_read.lock().ok()?;
+        let read = slot.take_if(|read| read.account == account)?;
+        (read.at.elapsed() < OPENING_READ_FRESH).then_some(read.value)
+    }
+
+    fn forget_opening_read(&self, account: &str) {
+        if let Ok(mut slot) = self.opening_read.lock() {
+            slot.take_if(|read| read.account == account);
+        }
+    }
 }
 
 impl std::fmt::Debug for KeychainStore {
@@ -218,15 +258,13 @@ pub fn probe(
         removed?;
         Ok(store)
     })?;
-    Ok(KeychainStore {
-        kind,
-        store,
-        limit: call_limit,
-    })
+    Ok(KeychainStore::new(kind, store, call_limit))
 }
 
 /// Reopens a store that passed a full probe on an earlier run, checking it with one read of
-/// `account` instead of a write, read and delete.
+/// `account` instead of a write, read and delete. The value read is kept for the first
+/// [`SecretStore::get`] of `account` within [`OPENING_READ_FRESH`], so the check costs the
+/// caller no extra round trip.
 ///
 /// A probe's write is the slow part of a keychain start (the Secret Service saves its
 /// keyring to disk), and scripts start palmtree often. A store that answers reads but has
@@ -238,26 +276,34 @@ pub fn reopen(
     limit: Duration,
     call_limit: Duration,
 ) -> Result<KeychainStore, VaultError> {
-    let account = account.to_owned();
-    let store = with_limit(kind, limit, move || {
+    let checked = account.to_owned();
+    let (store, value) = with_limit(kind, limit, move || {
         let store = connect(kind)?;
-        get_now(kind, &store, &account)?;
-        Ok(store)
+        let value = get_now(kind, &store, &checked)?;
+        Ok((store, value))
     })?;
-    Ok(KeychainStore {
-        kind,
-        store,
-        limit: call_limit,
-    })
+    let reopened = KeychainStore::new(kind, store, call_limit);
+    if let Ok(mut slot) = reopened.opening_read.lock() {
+        *slot = Some(OpeningRead {
+            account: account.to_owned(),
+            value,
+            at: Instant::now(),
+        });
+    }
+    Ok(reopened)
 }
 
 impl SecretStore for KeychainStore {
     fn get(&self, entry: &str) -> Result<Option<SecretString>, VaultError> {
+        if let Some(value) = self.take_opening_read(entry) {
+            return Ok(value);
+        }
         let (kind, store, account) = (self.kind, self.store.clone(), entry.to_owned());
         with_limit(kind, self.limit, move || get_now(kind, &store, &account))
     }
 
     fn set(&self, entry: &str, value: &SecretString) -> Result<(), VaultError> {
+        self.forget_opening_read(entry);
         let (kind, store, account) = (self.kind, self.store.clone(), entry.to_owned());
         let value = value.clone();
         with_limit(kind, self.limit, move || {
@@ -266,6 +312,7 @@ impl SecretStore for KeychainStore {
     }
 
     fn delete(&self, entry: &str) -> Result<(), VaultError> {
+        self.forget_opening_read(entry);
         let (kind, store, account) = (self.kind, self.store.clone(), entry.to_owned());
         with_limit(kind, self.limit, move || delete_now(kind, &store, &account))
     }
