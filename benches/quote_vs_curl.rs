@@ -4,9 +4,11 @@
 //! Whole-process wall time, median of several runs each, and the ratio, for every vault this
 //! machine has: the Secret Service (when a session bus and an unlocked keyring answer), the
 //! kernel keyutils store (when the kernel lets this process keep keys), and the encrypted
-//! file (always). Run with `cargo bench --bench quote_vs_curl`; it needs curl on the PATH.
-//! Under `.ci/run`'s `dbus-run-session` + `keyctl session` all three run; elsewhere the
-//! missing stores print a SKIPPED line.
+//! file (always), once with its derived key remembered in the session keyring between runs
+//! (the default) and once with `vault.remember_key_minutes = 0`, paying Argon2id every run.
+//! Run with `cargo bench --bench quote_vs_curl`; it needs curl on the PATH. Under `.ci/run`'s
+//! `dbus-run-session` + `keyctl session` every case runs; elsewhere the missing stores print
+//! a SKIPPED line.
 
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
 
@@ -72,26 +74,38 @@ struct Case {
     /// Whether the measured runs keep the session bus (the Secret Service needs it; without
     /// it, `--vault auto` finds keyutils).
     keep_bus: bool,
+    /// The config file of the measured runs.
+    config: &'static str,
 }
 
-const CASES: [Case; 3] = [
+const CASES: [Case; 4] = [
     Case {
         label: "Secret Service",
         choice: VaultChoice::Only(VaultKind::SecretService),
         vault_arg: "auto",
         keep_bus: true,
+        config: "",
     },
     Case {
         label: "kernel keyutils",
         choice: VaultChoice::Only(VaultKind::KernelKeyutils),
         vault_arg: "auto",
         keep_bus: false,
+        config: "",
     },
     Case {
-        label: "encrypted file",
+        label: "file, key kept",
         choice: VaultChoice::File,
         vault_arg: "file",
         keep_bus: true,
+        config: "",
+    },
+    Case {
+        label: "file, Argon2id",
+        choice: VaultChoice::File,
+        vault_arg: "file",
+        keep_bus: true,
+        config: "[vault]\nremember_key_minutes = 0\n",
     },
 ];
 
@@ -124,10 +138,13 @@ fn main() {
         let home = std::env::temp_dir().join(format!(
             "palmtree-bench-{}-{}",
             std::process::id(),
-            case.vault_arg
+            case.label.replace([' ', ','], "")
         ));
         let data = home.join("data").join("palmtree");
         std::fs::create_dir_all(&data).unwrap_or_else(|e| panic!("{e}"));
+        let config_dir = home.join("config").join("palmtree");
+        std::fs::create_dir_all(&config_dir).unwrap_or_else(|e| panic!("{e}"));
+        write_private(&config_dir.join("config.toml"), case.config);
         let Some((vault, token)) = log_in(&runtime, &sim, &base, case, &profile, &data) else {
             continue;
         };
@@ -161,6 +178,7 @@ fn main() {
         for name in ["tokens", "app_credentials"] {
             let _ = vault.delete(name);
         }
+        vault.forget_remembered_key();
         let _ = std::fs::remove_dir_all(&home);
     }
 }

@@ -37,6 +37,7 @@ pub struct Config {
     pub refresh: RefreshConfig,
     pub trading: TradingConfig,
     pub ui: UiConfig,
+    pub vault: VaultConfig,
     /// Key rebindings, checked by the keymap (which names the line of a bad entry).
     pub keys: toml::Table,
 }
@@ -57,6 +58,31 @@ impl Default for UiConfig {
             theme: None,
             idle_lock_minutes: 15,
         }
+    }
+}
+
+/// How the encrypted vault file is unlocked.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct VaultConfig {
+    /// Minutes the file's derived key stays in the kernel's session keyring after its last
+    /// use, so the next command asks for no passphrase; 0 keeps it nowhere.
+    pub remember_key_minutes: u64,
+}
+
+impl Default for VaultConfig {
+    fn default() -> Self {
+        VaultConfig {
+            remember_key_minutes: 15,
+        }
+    }
+}
+
+impl VaultConfig {
+    /// The setting as the vault takes it.
+    pub fn key_memory(&self) -> crate::vault::KeyMemory {
+        let minutes = self.remember_key_minutes.min(24 * 60);
+        crate::vault::KeyMemory::for_idle(Duration::from_secs(minutes * 60))
     }
 }
 

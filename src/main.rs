@@ -38,7 +38,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let (_log_guard, _) = palmtree::logging::init(&paths.state_dir)
         .with_context(|| format!("cannot write logs under {}", paths.state_dir.display()))?;
     tracing::info!(version = env!("CARGO_PKG_VERSION"), "palmtree starting");
-    let opening = dispatch::start_vault(&cli, &paths);
+    let opening = dispatch::start_vault(&cli, &paths, &config);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -16,7 +16,7 @@ use crate::schwab::{
     AppCredentials, ClientOptions, SchwabClient, SchwabError, TokenKeeper, Tokens,
 };
 use crate::store::{DB_FILE, JournalEntry, JournalHead, JournalKind, Store, StoreError, StoreKeys};
-use crate::vault::{StoredTokens, Vault, VaultChoice, VaultError, VaultOptions, names};
+use crate::vault::{KeyMemory, StoredTokens, Vault, VaultChoice, VaultError, VaultOptions, names};
 
 /// The environment variables that may carry the app key and secret, for scripts and CI.
 pub const KEY_VAR: &str = "SCHWAB_API_KEY";
@@ -53,14 +53,20 @@ pub fn profile_dir(data_dir: &Path, profile: &str) -> PathBuf {
 ///
 /// The file's passphrase comes from `PALMTREE_VAULT_PASSPHRASE` or is asked on the terminal
 /// with no echo; with neither, opening the file fails with a message saying so.
+///
+/// The file's derived key is remembered across commands as `memory` says (the config's
+/// `vault.remember_key_minutes`).
 pub fn open_vault(
     profile: &str,
     choice: VaultChoice,
     data_dir: &Path,
+    memory: KeyMemory,
 ) -> Result<Vault, VaultError> {
     let exists = crate::vault::vault_file_path(data_dir).exists();
     let passphrase = Box::new(move || ask_passphrase(exists));
-    Vault::open(VaultOptions::new(profile, choice, data_dir, passphrase))
+    let mut options = VaultOptions::new(profile, choice, data_dir, passphrase);
+    options.remember_file_key = memory;
+    Vault::open(options)
 }
 
 fn ask_passphrase(file_exists: bool) -> Result<SecretString, VaultError> {

@@ -208,8 +208,28 @@ async fn no_secret_reaches_a_file_the_output_or_argv() {
     assert!(verified.starts_with("verified"), "{verified}");
     outputs.push(verified);
 
+    // The file's derived key waits in the session keyring (never in a file) until logout.
+    let slot =
+        palmtree::vault::FileStore::key_slot(&home.data_dir().join(palmtree::vault::FILE_NAME))
+            .unwrap();
+    let in_keyring = || {
+        std::fs::read_to_string("/proc/keys")
+            .map(|keys| keys.contains(slot.description()))
+            .unwrap_or(false)
+    };
+    let remembered = in_keyring();
+    if std::env::var("PALMTREE_REQUIRE_KEYUTILS").as_deref() == Ok("1") {
+        assert!(
+            remembered,
+            "with a session keyring, the file's key is remembered"
+        );
+    }
     argv.extend(["--vault", "file", "logout"].map(String::from));
     outputs.push(home.run(&["--vault", "file", "logout"]));
+    assert!(
+        !in_keyring(),
+        "logout forgot the remembered key (it was there before: {remembered})"
+    );
     assert!(
         home.vault().load_tokens().unwrap().is_none(),
         "logout deleted the tokens"

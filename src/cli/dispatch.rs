@@ -37,8 +37,13 @@ impl Ctx {
         let opening = self.opening.lock().ok().and_then(|mut slot| slot.take());
         match opening {
             Some(opening) => opening.wait(),
-            None => session::open_vault(&self.profile, self.vault_choice, &self.paths.data_dir)
-                .context("cannot open the vault"),
+            None => session::open_vault(
+                &self.profile,
+                self.vault_choice,
+                &self.paths.data_dir,
+                self.config.vault.key_memory(),
+            )
+            .context("cannot open the vault"),
         }
     }
 }
@@ -63,7 +68,7 @@ impl VaultOpening {
 /// Call it after logging is set up, so the vault's account of which store it chose and why
 /// reaches the log. Commands that may not need the vault, or that talk to the user before
 /// opening it (login, the terminal), open it themselves when they get there.
-pub fn start_vault(cli: &Cli, paths: &Paths) -> Option<VaultOpening> {
+pub fn start_vault(cli: &Cli, paths: &Paths, config: &Config) -> Option<VaultOpening> {
     let early = matches!(
         cli.command,
         Some(
@@ -78,14 +83,15 @@ pub fn start_vault(cli: &Cli, paths: &Paths) -> Option<VaultOpening> {
     if !early || cli.demo {
         return None;
     }
-    let (profile, choice, data_dir) = (
+    let (profile, choice, data_dir, memory) = (
         cli.profile.clone(),
         vault_choice(cli.vault),
         paths.data_dir.clone(),
+        config.vault.key_memory(),
     );
     std::thread::Builder::new()
         .name("palmtree-vault".into())
-        .spawn(move || session::open_vault(&profile, choice, &data_dir))
+        .spawn(move || session::open_vault(&profile, choice, &data_dir, memory))
         .ok()
         .map(VaultOpening)
 }

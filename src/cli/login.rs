@@ -184,6 +184,7 @@ fn credentials(
 pub fn logout(vault: &Vault, data_dir: &Path, out: &mut dyn Write) -> anyhow::Result<()> {
     let had = vault.load_tokens()?.is_some();
     vault.delete_tokens()?;
+    vault.forget_remembered_key();
     if let Ok(records) = Records::open(vault, data_dir) {
         let _ = records.store.clear_cache();
         let _ = records.record(JournalKind::Logout, &json!({"had_tokens": had}));

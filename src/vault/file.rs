@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use zeroize::{Zeroize, Zeroizing};
 
 use super::error::VaultError;
+use super::key_memory::{KeyMemory, KeySlot};
 use super::store::SecretStore;
 use super::{PassphraseFn, random_bytes, random_hex};
 
@@ -238,6 +239,8 @@ pub struct FileStore {
     /// The key of the file as last read or created. The salt stays fixed for the file's life,
     /// so the passphrase is asked once per process, not once per write.
     cached: Mutex<Option<CachedKey>>,
+    /// Whether, and how long, the key is also remembered across processes.
+    memory: KeyMemory,
 }
 
 impl std::fmt::Debug for FileStore {
@@ -260,6 +263,17 @@ impl FileStore {
         new_params: KdfParams,
         passphrase: PassphraseFn,
     ) -> Result<FileStore, VaultError> {
+        FileStore::open_remembering(dir, new_params, passphrase, KeyMemory::OFF)
+    }
+
+    /// [`open`](Self::open), first trying the key `memory` remembered from an earlier process
+    /// (no passphrase asked, no derivation), and remembering the key it derives.
+    pub fn open_remembering(
+        dir: &Path,
+        new_params: KdfParams,
+        passphrase: PassphraseFn,
+        memory: KeyMemory,
+    ) -> Result<FileStore, VaultError> {
         new_params
             .check()
             .map_err(|reason| VaultError::KdfParams { reason })?;
@@ -273,6 +287,7 @@ impl FileStore {
             new_params,
             passphrase,
             cached: Mutex::new(None),
+            memory,
         };
 
         match store.read_raw()? {
@@ -312,11 +327,50 @@ impl FileStore {
         let salt = random_bytes::<SALT_LEN>()?;
         let passphrase = self.ask()?;
         let key = derive(&passphrase, &salt, self.new_params)?;
+        self.memory
+            .remember(&KeySlot::new(&self.path, &salt, self.new_params), &key);
         Ok(CachedKey {
             params: self.new_params,
             salt,
             key,
         })
+    }
+
+    /// The slot the key of the vault file at `path` is remembered under, from its header;
+    /// `None` if there is no readable vault file there.
+    pub fn key_slot(path: &Path) -> Option<KeySlot> {
+        let bytes = fs::read(path).ok()?;
+        let header = Header::decode(&bytes).ok()?;
+        Some(KeySlot::new(path, &header.salt, header.params))
+    }
+
+    /// Drops the key this process holds from the cross-process memory (logout does this).
+    pub fn forget_remembered_key(&self) {
+        let held = self.cache().clone();
+        if let Some(held) = held {
+            KeyMemory::forget(&KeySlot::new(&self.path, &held.salt, held.params));
+        }
+    }
+
+    /// The key for `header`'s file, from the passphrase; or from the cross-process memory
+    /// when `recall` is set and it holds one (the second value says so).
+    fn key_for(&self, header: &Header, recall: bool) -> Result<(CachedKey, bool), VaultError> {
+        let slot = KeySlot::new(&self.path, &header.salt, header.params);
+        let remembered = if recall {
+            self.memory.recall(&slot)
+        } else {
+            None
+        };
+        let (key, from_memory) = match remembered {
+            Some(key) => (key, true),
+            None => (derive(&self.ask()?, &header.salt, header.params)?, false),
+        };
+        let candidate = CachedKey {
+            params: header.params,
+            salt: header.salt,
+            key,
+        };
+        Ok((candidate, from_memory))
     }
 
     fn read_raw(&self) -> Result<Option<Vec<u8>>, VaultError> {
@@ -349,24 +403,23 @@ impl FileStore {
             .cache()
             .clone()
             .filter(|c| c.params == header.params && c.salt == header.salt);
-        let (key, fresh) = match cached {
-            Some(c) => (c, false),
+        let (mut key, fresh, mut from_memory) = match cached {
+            Some(c) => (c, false, false),
             None => {
-                let passphrase = self.ask()?;
-                let key = derive(&passphrase, &header.salt, header.params)?;
-                let candidate = CachedKey {
-                    params: header.params,
-                    salt: header.salt,
-                    key,
-                };
-                (candidate, true)
+                let (candidate, from_memory) = self.key_for(&header, true)?;
+                (candidate, true, from_memory)
             }
         };
-
-        let plain = decrypt(&key.key, &header, bytes).ok_or_else(|| {
-            VaultError::WrongPassphraseOrDamaged {
-                path: self.path.clone(),
-            }
+        let mut plain = decrypt(&key.key, &header, bytes);
+        if plain.is_none() && from_memory {
+            // A remembered key that no longer opens the file is dropped, and the passphrase
+            // decides, as if nothing had been remembered.
+            KeyMemory::forget(&KeySlot::new(&self.path, &header.salt, header.params));
+            (key, from_memory) = self.key_for(&header, false)?;
+            plain = decrypt(&key.key, &header, bytes);
+        }
+        let plain = plain.ok_or_else(|| VaultError::WrongPassphraseOrDamaged {
+            path: self.path.clone(),
         })?;
         let entries: Entries =
             serde_json::from_slice(&plain).map_err(|err| VaultError::Damaged {
@@ -379,6 +432,10 @@ impl FileStore {
                 ),
             })?;
         if fresh {
+            if !from_memory {
+                self.memory
+                    .remember(&KeySlot::new(&self.path, &key.salt, key.params), &key.key);
+            }
             *self.cache() = Some(key);
         }
         Ok(entries)
@@ -474,6 +531,10 @@ impl FileStore {
 }
 
 impl SecretStore for FileStore {
+    fn forget_remembered_key(&self) {
+        FileStore::forget_remembered_key(self);
+    }
+
     fn get(&self, entry: &str) -> Result<Option<SecretString>, VaultError> {
         let Some(bytes) = self.read_raw()? else {
             return Ok(None);

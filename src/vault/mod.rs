@@ -6,6 +6,7 @@
 
 mod error;
 mod file;
+mod key_memory;
 mod keychain;
 mod store;
 mod tokens;
@@ -21,6 +22,7 @@ use zeroize::Zeroizing;
 
 pub use error::VaultError;
 pub use file::{FILE_NAME, FORMAT_VERSION, FileStore, HEADER_LEN, KdfParams, LOCK_NAME, MAGIC};
+pub use key_memory::{KeyMemory, KeySlot};
 pub use store::{MemoryStore, SecretStore};
 pub use tokens::StoredTokens;
 
@@ -128,6 +130,8 @@ pub struct VaultOptions {
     pub probe_timeout: Duration,
     /// Limit on each later keychain call.
     pub call_timeout: Duration,
+    /// Whether the file's derived key is remembered across processes; off unless set.
+    pub remember_file_key: KeyMemory,
 }
 
 impl VaultOptions {
@@ -146,6 +150,7 @@ impl VaultOptions {
             kdf: KdfParams::DEFAULT,
             probe_timeout: PROBE_TIMEOUT,
             call_timeout: CALL_TIMEOUT,
+            remember_file_key: KeyMemory::OFF,
         }
     }
 
@@ -163,6 +168,7 @@ impl std::fmt::Debug for VaultOptions {
             .field("choice", &self.choice)
             .field("data_dir", &self.data_dir)
             .field("kdf", &self.kdf)
+            .field("remember_file_key", &self.remember_file_key)
             .finish_non_exhaustive()
     }
 }
@@ -432,10 +438,21 @@ impl Vault {
     pub fn save_journal_head(&self, head: &str) -> Result<(), VaultError> {
         self.set(names::JOURNAL_HEAD, &SecretString::from(head))
     }
+
+    /// Forgets the vault file's key where other processes could find it without the
+    /// passphrase (see [`KeyMemory`]); nothing to do for the other stores.
+    pub fn forget_remembered_key(&self) {
+        self.store.forget_remembered_key();
+    }
 }
 
 fn open_file(options: VaultOptions) -> Result<Vault, VaultError> {
-    let store = FileStore::open(&options.data_dir, options.kdf, options.passphrase)?;
+    let store = FileStore::open_remembering(
+        &options.data_dir,
+        options.kdf,
+        options.passphrase,
+        options.remember_file_key,
+    )?;
     let description = format!("encrypted file {}", store.path().display());
     tracing::info!(path = %store.path().display(), "vault: using the encrypted file");
     Ok(Vault {
@@ -462,6 +479,10 @@ impl Forgetful {
 }
 
 impl SecretStore for Forgetful {
+    fn forget_remembered_key(&self) {
+        self.inner.forget_remembered_key();
+    }
+
     fn get(&self, entry: &str) -> Result<Option<SecretString>, VaultError> {
         self.inner.get(entry)
     }

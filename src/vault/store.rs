@@ -28,6 +28,9 @@ pub trait SecretStore: Send + Sync {
     ///
     /// The default is a plain read then write, so two processes creating the same key at once
     /// can race; the file backend overrides it to do both under its lock.
+    /// Drops any copy of the store's key kept for later processes; most stores keep none.
+    fn forget_remembered_key(&self) {}
+
     fn get_or_insert(&self, entry: &str, value: &SecretString) -> Result<SecretString, VaultError> {
         if let Some(existing) = self.get(entry)? {
             return Ok(existing);

@@ -1,0 +1,212 @@
+//! The vault file's derived key, remembered for a while in the kernel's session keyring, so
+//! that commands run one after another neither ask for the passphrase again nor repeat the
+//! Argon2id derivation (about 20 ms each).
+//!
+//! This is what gpg-agent and sudo do with a passphrase, with the kernel as the agent: the key
+//! lives in kernel memory, readable only by processes that possess the session keyring (the
+//! user's login session; no other user, and no file), and the kernel drops it once it has gone
+//! unused for the configured time. `palmtree logout` forgets it at once. Where the kernel keeps
+//! no keys for this process (other systems, containers that forbid `keyctl`), nothing is
+//! remembered and every open derives the key as before.
+
+use std::path::Path;
+use std::time::Duration;
+
+use sha2::{Digest, Sha256};
+use zeroize::Zeroizing;
+
+use super::file::KdfParams;
+
+/// How long the derived key may go unused before the kernel forgets it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KeyMemory {
+    idle: Duration,
+}
+
+impl KeyMemory {
+    /// Remember nothing: every open derives the key from the passphrase.
+    pub const OFF: KeyMemory = KeyMemory {
+        idle: Duration::ZERO,
+    };
+
+    /// Remember the key until it has gone unused for `idle` (at least a second, if not zero).
+    pub fn for_idle(idle: Duration) -> KeyMemory {
+        KeyMemory { idle }
+    }
+
+    pub fn is_off(self) -> bool {
+        self.idle.is_zero()
+    }
+
+    /// The key last remembered for this file generation, with its idle time restarted.
+    pub(crate) fn recall(self, slot: &KeySlot) -> Option<Zeroizing<[u8; 32]>> {
+        if self.is_off() {
+            return None;
+        }
+        let key = platform::recall(&slot.description)?;
+        platform::keep_for(&slot.description, self.idle);
+        Some(key)
+    }
+
+    /// Remembers `key` for this file generation, replacing what was there.
+    pub(crate) fn remember(self, slot: &KeySlot, key: &[u8; 32]) {
+        if self.is_off() {
+            return;
+        }
+        platform::remember(&slot.description, key, self.idle);
+    }
+
+    /// Forgets the key of this file generation, whatever the setting.
+    pub(crate) fn forget(slot: &KeySlot) {
+        platform::forget(&slot.description);
+    }
+}
+
+/// The name a file generation's key is remembered under.
+///
+/// It is a hash of the file's path, its salt and its Argon2 settings: a file made again (new
+/// salt) never meets the old key, and the name gives away neither the path nor the salt.
+pub struct KeySlot {
+    description: String,
+}
+
+impl KeySlot {
+    pub fn new(path: &Path, salt: &[u8], params: KdfParams) -> KeySlot {
+        let mut hash = Sha256::new();
+        hash.update(b"palmtree vault key v1\0");
+        hash.update(path.as_os_str().as_encoded_bytes());
+        hash.update(b"\0");
+        hash.update(salt);
+        hash.update(params.m_kib.to_le_bytes());
+        hash.update(params.t_cost.to_le_bytes());
+        hash.update(params.p_cost.to_le_bytes());
+        let digest = hash.finalize();
+        let name: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+        KeySlot {
+            description: format!("palmtree:vault-key:{name}"),
+        }
+    }
+
+    /// The name in the session keyring, for tests and `keyctl`.
+    pub fn description(&self) -> &str {
+        &self.description
+    }
+}
+
+#[cfg(target_os = "linux")]
+mod platform {
+    use std::time::Duration;
+
+    use linux_keyutils::{KeyPermissionsBuilder, KeyRing, KeyRingIdentifier, Permission};
+    use zeroize::Zeroizing;
+
+    fn session() -> Option<KeyRing> {
+        KeyRing::from_special_id(KeyRingIdentifier::Session, false).ok()
+    }
+
+    pub fn recall(description: &str) -> Option<Zeroizing<[u8; 32]>> {
+        let key = session()?.search(description).ok()?;
+        let bytes = Zeroizing::new(key.read_to_vec().ok()?);
+        let array: [u8; 32] = bytes[..].try_into().ok()?;
+        Some(Zeroizing::new(array))
+    }
+
+    pub fn keep_for(description: &str, idle: Duration) {
+        if let Some(key) = session().and_then(|ring| ring.search(description).ok()) {
+            let _ = key.set_timeout(seconds(idle));
+        }
+    }
+
+    pub fn remember(description: &str, key: &[u8; 32], idle: Duration) {
+        let Some(ring) = session() else {
+            tracing::debug!("vault: no session keyring; the file's key is not remembered");
+            return;
+        };
+        let stored = match ring.add_key(description, &key[..]) {
+            Ok(stored) => stored,
+            Err(e) => {
+                tracing::debug!(error = %e, "vault: the file's key could not be remembered");
+                return;
+            }
+        };
+        // Only processes that possess the session keyring may see or read it; the user's
+        // other sessions may not. Expiry is set before anything else can rely on the key.
+        let owner_only = KeyPermissionsBuilder::builder()
+            .posessor(
+                Permission::VIEW
+                    | Permission::READ
+                    | Permission::WRITE
+                    | Permission::SEARCH
+                    | Permission::SETATTR,
+            )
+            .build();
+        if stored.set_timeout(seconds(idle)).is_err() || stored.set_perms(owner_only).is_err() {
+            let _ = stored.invalidate();
+            tracing::debug!("vault: the remembered key could not be limited; it was dropped");
+        }
+    }
+
+    pub fn forget(description: &str) {
+        if let Some(key) = session().and_then(|ring| ring.search(description).ok()) {
+            let _ = key.invalidate();
+        }
+    }
+
+    fn seconds(idle: Duration) -> usize {
+        usize::try_from(idle.as_secs().max(1)).unwrap_or(usize::MAX)
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+mod platform {
+    use std::time::Duration;
+
+    use zeroize::Zeroizing;
+
+    pub fn recall(_description: &str) -> Option<Zeroizing<[u8; 32]>> {
+        None
+    }
+
+    pub fn keep_for(_description: &str, _idle: Duration) {}
+
+    pub fn remember(_description: &str, _key: &[u8; 32], _idle: Duration) {}
+
+    pub fn forget(_description: &str) {}
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_salt_or_other_settings_name_another_slot() {
+        let path = Path::new("/home/u/.local/share/palmtree/vault.bin");
+        let a = KeySlot::new(path, &[1; 16], KdfParams::DEFAULT);
+        let b = KeySlot::new(path, &[2; 16], KdfParams::DEFAULT);
+        let c = KeySlot::new(path, &[1; 16], KdfParams::INSECURE_FOR_TESTS);
+        let d = KeySlot::new(
+            Path::new("/elsewhere/vault.bin"),
+            &[1; 16],
+            KdfParams::DEFAULT,
+        );
+        let names = [&a, &b, &c, &d].map(|s| s.description().to_owned());
+        for (i, x) in names.iter().enumerate() {
+            assert!(x.starts_with("palmtree:vault-key:"), "{x}");
+            assert!(!x.contains("home"), "{x}");
+            for y in &names[i + 1..] {
+                assert_ne!(x, y);
+            }
+        }
+        assert_eq!(
+            a.description(),
+            KeySlot::new(path, &[1; 16], KdfParams::DEFAULT).description()
+        );
+    }
+
+    #[test]
+    fn off_remembers_and_recalls_nothing() {
+        let slot = KeySlot::new(Path::new("/x"), &[9; 16], KdfParams::DEFAULT);
+        KeyMemory::OFF.remember(&slot, &[7; 32]);
+        assert!(KeyMemory::OFF.recall(&slot).is_none());
+    }
+}
