@@ -25,7 +25,10 @@ fn session_keyring() -> Option<KeyRing> {
     let ring = KeyRing::from_special_id(KeyRingIdentifier::Session, false)
         .ok()
         .filter(|ring| {
-            let probe = format!("palmtree:test-probe:{}", std::process::id());
+            // Unique per call: the tests run in parallel, and one probe must not drop another.
+            static PROBES: AtomicUsize = AtomicUsize::new(0);
+            let n = PROBES.fetch_add(1, Ordering::SeqCst);
+            let probe = format!("palmtree:test-probe:{}:{n}", std::process::id());
             match ring.add_key(&probe, b"x") {
                 Ok(key) => key.invalidate().is_ok(),
                 Err(_) => false,
@@ -164,4 +167,45 @@ fn off_keeps_nothing_in_the_session_keyring() {
     assert!(ring.search(slot(tmp.path()).description()).is_err());
     open(tmp.path(), PASS, KeyMemory::OFF, &asked).unwrap();
     assert_eq!(asked.load(Ordering::SeqCst), 2);
+}
+
+/// `palmtree lock` forgets the remembered key without the passphrase and without touching the
+/// tokens; run again, it says there was nothing to forget.
+#[test]
+fn palmtree_lock_forgets_the_key_and_keeps_the_login() {
+    let Some(ring) = session_keyring() else {
+        return;
+    };
+    let home = tempfile::tempdir().unwrap();
+    let data = home.path().join("data").join("palmtree");
+    let asked = Arc::new(AtomicUsize::new(0));
+    let vault = open(&data, PASS, KeyMemory::for_idle(MINUTE), &asked).unwrap();
+    vault
+        .set("tokens", &SecretString::from("still-here"))
+        .unwrap();
+    assert!(ring.search(slot(&data).description()).is_ok());
+
+    let lock = || {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_palmtree"))
+            .arg("lock")
+            .env("HOME", home.path())
+            .env("XDG_DATA_HOME", home.path().join("data"))
+            .env("XDG_CONFIG_HOME", home.path().join("config"))
+            .env("XDG_STATE_HOME", home.path().join("state"))
+            .env_remove("PALMTREE_VAULT_PASSPHRASE")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{output:?}");
+        String::from_utf8(output.stdout).unwrap()
+    };
+    assert!(lock().contains("was forgotten"));
+    assert!(ring.search(slot(&data).description()).is_err());
+    assert!(lock().contains("nothing to forget"));
+
+    let reopened = open(&data, PASS, KeyMemory::OFF, &asked).unwrap();
+    assert_eq!(
+        reopened.get("tokens").unwrap().unwrap().expose_secret(),
+        "still-here"
+    );
 }

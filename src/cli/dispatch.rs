@@ -196,6 +196,16 @@ pub async fn run(
             super::login::logout(&vault, &ctx.paths.data_dir, &mut std::io::stdout())?;
             Ok(ExitCode::SUCCESS)
         }
+        Some(Command::Lock) => {
+            let file = crate::vault::vault_file_path(&ctx.paths.data_dir);
+            let forgot = !ctx.demo && crate::vault::forget_remembered_file_key(&file);
+            print(if forgot {
+                "The vault file's key was forgotten; the next command asks for the passphrase.\n"
+            } else {
+                "No vault file key was remembered in this session; nothing to forget.\n"
+            })?;
+            Ok(ExitCode::SUCCESS)
+        }
         Some(Command::Status { json }) => {
             let vault = ctx.vault()?;
             let status = super::login::Status::read(&vault, &ctx.config)?;

@@ -58,6 +58,8 @@ pub enum Command {
     },
     /// Delete the stored tokens and cached account data.
     Logout,
+    /// Forget the vault file's remembered key, so the next command asks for the passphrase.
+    Lock,
     /// Show whether palmtree is logged in, where secrets are kept, and when they expire.
     Status {
         #[arg(long)]

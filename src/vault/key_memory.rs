@@ -58,7 +58,7 @@ impl KeyMemory {
 
     /// Forgets the key of this file generation, whatever the setting.
     pub(crate) fn forget(slot: &KeySlot) {
-        platform::forget(&slot.description);
+        slot.forget();
     }
 }
 
@@ -90,6 +90,11 @@ impl KeySlot {
     /// The name in the session keyring, for tests and `keyctl`.
     pub fn description(&self) -> &str {
         &self.description
+    }
+
+    /// Forgets the key remembered here; whether there was one.
+    pub fn forget(&self) -> bool {
+        platform::forget(&self.description)
     }
 }
 
@@ -146,10 +151,10 @@ mod platform {
         }
     }
 
-    pub fn forget(description: &str) {
-        if let Some(key) = session().and_then(|ring| ring.search(description).ok()) {
-            let _ = key.invalidate();
-        }
+    pub fn forget(description: &str) -> bool {
+        session()
+            .and_then(|ring| ring.search(description).ok())
+            .is_some_and(|key| key.invalidate().is_ok())
     }
 
     fn seconds(idle: Duration) -> usize {
@@ -171,7 +176,9 @@ mod platform {
 
     pub fn remember(_description: &str, _key: &[u8; 32], _idle: Duration) {}
 
-    pub fn forget(_description: &str) {}
+    pub fn forget(_description: &str) -> bool {
+        false
+    }
 }
 
 #[cfg(test)]

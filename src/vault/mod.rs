@@ -463,6 +463,12 @@ fn open_file(options: VaultOptions) -> Result<Vault, VaultError> {
     })
 }
 
+/// Forgets the remembered key of the vault file at `path` without opening it (no passphrase
+/// needed); whether one was remembered.
+pub fn forget_remembered_file_key(path: &Path) -> bool {
+    FileStore::key_slot(path).is_some_and(|slot| slot.forget())
+}
+
 /// A store that drops the remembered keychain choice when a write fails.
 struct Forgetful {
     inner: Arc<dyn SecretStore>,
