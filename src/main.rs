@@ -39,9 +39,6 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("cannot write logs under {}", paths.state_dir.display()))?;
     tracing::info!(version = env!("CARGO_PKG_VERSION"), "palmtree starting");
     let opening = dispatch::start_vault(&cli, &paths, &config);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
+    let runtime = dispatch::runtime_for(&cli).context("cannot start the async runtime")?;
     runtime.block_on(dispatch::run(cli, config, paths, opening))
 }

@@ -96,6 +96,35 @@ pub fn start_vault(cli: &Cli, paths: &Paths, config: &Config) -> Option<VaultOpe
         .map(VaultOpening)
 }
 
+/// The async runtime `cli`'s command runs on.
+///
+/// A command that prints and exits makes a few requests one after another, so it runs on the
+/// calling thread: a pool of worker threads would only add hand-offs between threads to each
+/// request (most of a millisecond of a script's `palmtree quote`). The terminal, the
+/// simulator, the demo and the login (a listener beside a prompt) keep the worker pool.
+pub fn runtime_for(cli: &Cli) -> std::io::Result<tokio::runtime::Runtime> {
+    let prints_and_exits = !cli.demo
+        && matches!(
+            cli.command,
+            Some(
+                Command::Quote { .. }
+                    | Command::Positions { .. }
+                    | Command::Orders { .. }
+                    | Command::Order { .. }
+                    | Command::Status { .. }
+                    | Command::Journal { .. }
+                    | Command::Logout
+                    | Command::Lock
+            )
+        );
+    let mut builder = if prints_and_exits {
+        tokio::runtime::Builder::new_current_thread()
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
+    };
+    builder.enable_all().build()
+}
+
 fn vault_choice(arg: VaultArg) -> VaultChoice {
     match arg {
         VaultArg::Auto => VaultChoice::Auto,
