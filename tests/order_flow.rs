@@ -462,3 +462,69 @@ async fn the_order_limiter_refuses_without_sending() {
         2
     );
 }
+
+/// A working order read back from the simulator fills a replace ticket with everything it
+/// had, its session and a trailing stop's offset included, so a replace changes only what
+/// the user changes.
+#[tokio::test]
+async fn a_replace_ticket_keeps_the_orders_session_and_trailing_offset() {
+    let demo = demo().await;
+    let account = individual(&demo).await;
+    let last = last(&demo, "AAPL").await;
+    let freeze = |ticket: Ticket| {
+        let context = MarketContext {
+            last: Some(last),
+            position_quantity: Some(Decimal::new(150, 0)),
+            buying_power: account.balances.buying_power,
+            ..MarketContext::default()
+        };
+        let validation = trading::validate(&ticket, &context, &Limits::default());
+        assert!(validation.problems.is_empty(), "{:?}", validation.problems);
+        FrozenOrder::freeze(validation.order.unwrap()).unwrap()
+    };
+    let base = Ticket {
+        account: Some(account.key.clone()),
+        symbol: "AAPL".into(),
+        asset: Some(AssetClass::Equity),
+        quantity: "3".into(),
+        duration: Some(OrderDuration::Day),
+        ..Ticket::default()
+    };
+    let seamless = freeze(Ticket {
+        instruction: Some(Instruction::Buy),
+        order_kind: Some(OrderKind::Limit),
+        limit_price: (last * Decimal::new(90, 2)).round_dp(2).to_string(),
+        session: Some(Session::Seamless),
+        ..base.clone()
+    });
+    let trailing = freeze(Ticket {
+        instruction: Some(Instruction::Sell),
+        order_kind: Some(OrderKind::TrailingStop),
+        trail_offset: "2.5".into(),
+        session: Some(Session::Normal),
+        ..base.clone()
+    });
+    let mut ids = Vec::new();
+    for frozen in [&seamless, &trailing] {
+        let sent = demo
+            .broker
+            .place(&account.key, frozen, demo.records.as_ref())
+            .await
+            .unwrap();
+        let Outcome::Placed { order_id: Some(id) } = sent.outcome else {
+            panic!("{:?}", sent.outcome)
+        };
+        ids.push(id);
+    }
+
+    let rows = demo.broker.orders(1).await.unwrap();
+    let row = |id: i64| rows.iter().find(|o| o.order_id == id).unwrap();
+    let limit = palmtree::tui::ticket::TicketForm::replacing(row(ids[0])).unwrap();
+    assert_eq!(limit.ticket().session, Some(Session::Seamless));
+    assert_eq!(limit.ticket().order_kind, Some(OrderKind::Limit));
+    let stop = palmtree::tui::ticket::TicketForm::replacing(row(ids[1])).unwrap();
+    assert_eq!(stop.ticket().order_kind, Some(OrderKind::TrailingStop));
+    assert_eq!(stop.ticket().trail_offset, "2.50");
+    assert_eq!(stop.ticket().session, Some(Session::Normal));
+    assert_eq!(stop.ticket().quantity, "3");
+}

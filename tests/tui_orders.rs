@@ -12,7 +12,7 @@ use palmtree::broker::BrokerError;
 use palmtree::broker::model::AccountKey;
 use palmtree::broker::orders::{Resolution, Submission};
 use palmtree::trading::{
-    AssetClass, CashSide, Field, FrozenOrder, Instruction, OrderKind, OrderStep, Outcome,
+    AssetClass, CashSide, Field, FrozenOrder, Instruction, OrderKind, OrderStep, Outcome, Session,
 };
 use palmtree::tui::State;
 use palmtree::tui::action::{Action, Command, Effect, Passphrase};
@@ -636,8 +636,9 @@ fn replace_is_offered_only_when_editable_and_sends_a_replace() {
     assert_eq!(ticket.order_kind, Some(OrderKind::Limit));
     assert_eq!(ticket.limit_price, "180.00");
     assert_eq!(
-        ticket.session, None,
-        "the session is not listed, so it is chosen again"
+        ticket.session,
+        Some(Session::Normal),
+        "the order's own session is kept"
     );
     assert_eq!(state.ticket().focus(), Field::LimitPrice);
     let text = text_at(&state, 120, 40);
@@ -649,10 +650,8 @@ fn replace_is_offered_only_when_editable_and_sends_a_replace() {
     for _ in 0..6 {
         hit(&mut state, crossterm::event::KeyCode::Backspace);
     }
+    // Only the price changes: nothing else needs choosing again.
     type_keys(&mut state, "181.50");
-    hit(&mut state, Tab);
-    hit(&mut state, Tab);
-    hit(&mut state, Right);
     let (seq, account, _) = preview(&mut state);
     assert_eq!(account, AccountKey::new("HASH-ONE"));
     update(

@@ -35,7 +35,14 @@ pub struct OrderRow {
     pub order_type: String,
     pub price: Option<Decimal>,
     pub stop_price: Option<Decimal>,
+    /// A trailing stop's offset, so a replace can keep it.
+    #[serde(default)]
+    pub stop_price_offset: Option<Decimal>,
     pub duration: String,
+    /// `NORMAL`, `AM`, `PM` or `SEAMLESS`; empty where Schwab did not say (and in snapshots
+    /// cached before it was kept).
+    #[serde(default)]
+    pub session: String,
     pub status: String,
     /// Still working (or about to): drawn first.
     pub open: bool,
@@ -536,7 +543,9 @@ pub fn order_row(order: &Order, account: &str, hash: &str) -> Option<OrderRow> {
         order_type: clean(order.order_type.as_ref().map_or("?", |t| t.as_str()), 24),
         price: order.price,
         stop_price: order.stop_price,
+        stop_price_offset: order.stop_price_offset,
         duration: clean(order.duration.as_ref().map_or("", |d| d.as_str()), 24),
+        session: clean(order.session.as_ref().map_or("", |s| s.as_str()), 24),
         status: clean(status.map_or("UNKNOWN", |s| s.as_str()), 32),
         open: status.is_none_or(|s| s.is_open()),
         cancelable: order.cancelable.unwrap_or(false),

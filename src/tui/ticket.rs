@@ -168,11 +168,13 @@ impl TicketForm {
         form
     }
 
-    /// A ticket that replaces `row`, filled in from it.
+    /// A ticket that replaces `row`, filled in from it: the same account, symbol, side,
+    /// quantity, type, prices, trailing offset, duration and session, so only what the user
+    /// changes differs.
     ///
-    /// Limitation: only single-leg orders of the types the ticket offers can be replaced,
-    /// and the order's session is not listed with it, so the session must be chosen again; a
-    /// trailing stop's offset is not listed either and must be typed again.
+    /// Only single-leg orders of the types the ticket offers can be replaced. An order whose
+    /// session Schwab did not report (or a cached row from before sessions were kept) leaves
+    /// the session to choose again.
     pub fn replacing(row: &OrderRow) -> Result<Self, String> {
         let id = row.order_id;
         let instruction = Instruction::ALL
@@ -207,11 +209,11 @@ impl TicketForm {
             order_kind: Some(kind),
             limit_price: text(row.price, kind.needs_limit()),
             stop_price: text(row.stop_price, kind.needs_stop()),
-            trail_offset: String::new(),
+            trail_offset: text(row.stop_price_offset, kind.needs_trail()),
             duration: Duration::ALL
                 .into_iter()
                 .find(|d| d.as_str() == row.duration),
-            session: None,
+            session: Session::ALL.into_iter().find(|s| s.as_str() == row.session),
         };
         let mut form = TicketForm {
             ticket,

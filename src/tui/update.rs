@@ -1179,6 +1179,7 @@ pub(crate) fn clean_order(mut order: OrderRow) -> OrderRow {
     order.instruction = clean(&order.instruction, KIND_CHARS + 24);
     order.order_type = clean(&order.order_type, KIND_CHARS + 8);
     order.duration = clean(&order.duration, KIND_CHARS + 8);
+    order.session = clean(&order.session, KIND_CHARS + 8);
     order.status = clean(&order.status, KIND_CHARS + 16);
     order.status_description = order.status_description.map(|t| clean(&t, TEXT_CHARS));
     order
