@@ -226,14 +226,11 @@ impl TokenKeeper for VaultKeeper {
         }
     }
 
-    fn app_credentials(&self) -> Option<AppCredentials> {
-        match app_credentials(&self.vault) {
-            Ok(app) => app,
-            Err(e) => {
-                tracing::warn!(error = %e, "the app key and secret could not be read");
-                None
-            }
-        }
+    fn app_credentials(&self) -> Result<Option<AppCredentials>, String> {
+        app_credentials(&self.vault).map_err(|e| {
+            tracing::warn!(error = %e, "the app key and secret could not be read");
+            e.to_string()
+        })
     }
 
     fn lock(&self) -> Option<Box<dyn Send>> {

@@ -375,6 +375,26 @@ async fn a_seeded_loop_draws_cached_positions_before_any_fetch_returns() {
     assert!(screen[1].ends_with("as of 13:58:00 (cached)"));
 }
 
+/// The lock's `ForgetVaultKey` runs the hook the binary gave (the vault's forget), once.
+#[tokio::test]
+async fn forget_vault_key_runs_the_forget_hook() {
+    let (tx, _rx) = mpsc::unbounded_channel();
+    let calls = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = calls.clone();
+    let runner =
+        EffectRunner::new(Stuck, tx).with_forget_key(Some(std::sync::Arc::new(move || {
+            counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        })));
+    runner.run(Effect::ForgetVaultKey);
+    for _ in 0..200 {
+        if calls.load(std::sync::atomic::Ordering::SeqCst) > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 1);
+}
+
 #[tokio::test(start_paused = true)]
 async fn a_hung_fetch_times_out_and_a_panicking_one_is_reported() {
     let (tx, mut rx) = mpsc::unbounded_channel();

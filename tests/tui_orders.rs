@@ -892,3 +892,18 @@ fn quitting_while_an_order_is_in_flight_waits_for_its_answer() {
     hit_with(&mut state, Char('c'), KeyModifiers::CONTROL);
     assert!(state.should_quit(), "a second quit does not wait");
 }
+
+/// Locking asks for the vault file's remembered key to be forgotten when the lock screen
+/// wants the passphrase (the file vault), so a shell command cannot use the key while nobody
+/// is at the terminal; with no passphrase to ask there is nothing to forget.
+#[test]
+fn locking_forgets_the_remembered_vault_key_when_a_passphrase_unlocks() {
+    let mut state = trading_state().with_idle_lock(std::time::Duration::from_secs(60), true);
+    assert_eq!(
+        update(&mut state, Action::Lock),
+        vec![Effect::ForgetVaultKey]
+    );
+    assert_eq!(update(&mut state, Action::Lock), vec![], "already locked");
+    let mut state = trading_state().with_idle_lock(std::time::Duration::from_secs(60), false);
+    assert_eq!(update(&mut state, Action::Lock), vec![]);
+}

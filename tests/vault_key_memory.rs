@@ -67,6 +67,33 @@ fn slot(dir: &Path) -> KeySlot {
 
 const MINUTE: Duration = Duration::from_secs(60);
 
+/// As root, reads key `id` as user `nobody` from this very session (what `sudo -u` without
+/// pam_keyinit does) and expects a refusal. Elsewhere it says why it did not try.
+fn another_user_cannot_read(id: i32) {
+    // SAFETY: geteuid only reads the process's effective user id.
+    if unsafe { libc::geteuid() } != 0 {
+        println!("not root: the read as another user was not tried");
+        return;
+    }
+    let tried = std::process::Command::new("setpriv")
+        .args([
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            "keyctl",
+            "pipe",
+        ])
+        .arg(id.to_string())
+        .output();
+    match tried {
+        Ok(out) => {
+            assert!(!out.status.success(), "another user read the key");
+            assert!(out.stdout.is_empty(), "another user read key bytes");
+        }
+        Err(e) => println!("setpriv could not run ({e}): the read as another user was not tried"),
+    }
+}
+
 #[test]
 fn a_second_open_asks_no_passphrase_and_logout_forgets_the_key() {
     let Some(ring) = session_keyring() else {
@@ -89,14 +116,14 @@ fn a_second_open_asks_no_passphrase_and_logout_forgets_the_key() {
     );
     assert_eq!(asked.load(Ordering::SeqCst), 1);
 
-    // Only this session may see or read it, and it expires (it is not permanent).
+    // Only this user may read it, by user id: no possessor, group or world bits, so a process
+    // of another user that inherited this session keyring gets nothing. It expires.
     let key = ring.search(slot(tmp.path()).description()).unwrap();
     let perms = key.metadata().unwrap().get_perms().bits();
-    assert_eq!(
-        perms & 0x00ff_ffff,
-        0,
-        "user, group and others get nothing: {perms:#x}"
-    );
+    assert_eq!(perms >> 24, 0, "no possessor bits: {perms:#x}");
+    assert_eq!(perms & 0xffff, 0, "no group or world bits: {perms:#x}");
+    assert_ne!((perms >> 16) & 0x02, 0, "the user may read it: {perms:#x}");
+    another_user_cannot_read(key.get_id().as_raw_id());
     let line = std::fs::read_to_string("/proc/keys")
         .unwrap()
         .lines()

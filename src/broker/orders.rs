@@ -35,9 +35,15 @@ pub struct OrderRow {
     pub order_type: String,
     pub price: Option<Decimal>,
     pub stop_price: Option<Decimal>,
-    /// A trailing stop's offset, so a replace can keep it.
+    /// A trailing stop's offset, so a replace can keep it, with what the offset is in
+    /// (`VALUE`, `PERCENT`, `TICK`) and the price it trails (`LAST`, `BID`, …); empty where
+    /// Schwab did not say.
     #[serde(default)]
     pub stop_price_offset: Option<Decimal>,
+    #[serde(default)]
+    pub stop_price_link_type: String,
+    #[serde(default)]
+    pub stop_price_link_basis: String,
     pub duration: String,
     /// `NORMAL`, `AM`, `PM` or `SEAMLESS`; empty where Schwab did not say (and in snapshots
     /// cached before it was kept).
@@ -544,6 +550,20 @@ pub fn order_row(order: &Order, account: &str, hash: &str) -> Option<OrderRow> {
         price: order.price,
         stop_price: order.stop_price,
         stop_price_offset: order.stop_price_offset,
+        stop_price_link_type: clean(
+            order
+                .stop_price_link_type
+                .as_ref()
+                .map_or("", |t| t.as_str()),
+            16,
+        ),
+        stop_price_link_basis: clean(
+            order
+                .stop_price_link_basis
+                .as_ref()
+                .map_or("", |b| b.as_str()),
+            16,
+        ),
         duration: clean(order.duration.as_ref().map_or("", |d| d.as_str()), 24),
         session: clean(order.session.as_ref().map_or("", |s| s.as_str()), 24),
         status: clean(status.map_or("UNKNOWN", |s| s.as_str()), 32),

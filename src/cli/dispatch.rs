@@ -226,8 +226,12 @@ pub async fn run(
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Lock) => {
+            anyhow::ensure!(
+                !ctx.demo,
+                "the demo keeps its secrets in memory; it has no vault file key to forget"
+            );
             let file = crate::vault::vault_file_path(&ctx.paths.data_dir);
-            let forgot = !ctx.demo && crate::vault::forget_remembered_file_key(&file);
+            let forgot = crate::vault::forget_remembered_file_key(&file);
             print(if forgot {
                 "The vault file's key was forgotten; the next command asks for the passphrase.\n"
             } else {
@@ -501,6 +505,13 @@ async fn terminal(ctx: &Ctx, demo: bool, seed: u64) -> anyhow::Result<ExitCode> 
             .vault
             .as_ref()
             .and_then(|vault| unlock_check(ctx, vault)),
+        forget_key: session
+            .vault
+            .clone()
+            .filter(|vault| vault.kind() == crate::vault::VaultKind::EncryptedFile)
+            .map(|vault| -> tui::ForgetKey {
+                std::sync::Arc::new(move || vault.forget_remembered_key())
+            }),
         ..TuiExtras::default()
     };
     if let Some(records) = &records {

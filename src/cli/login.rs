@@ -182,9 +182,9 @@ fn credentials(
 
 /// Deletes the profile's tokens and cached account data.
 pub fn logout(vault: &Vault, data_dir: &Path, out: &mut dyn Write) -> anyhow::Result<()> {
+    vault.forget_remembered_key();
     let had = vault.load_tokens()?.is_some();
     vault.delete_tokens()?;
-    vault.forget_remembered_key();
     if let Ok(records) = Records::open(vault, data_dir) {
         let _ = records.store.clear_cache();
         let _ = records.record(JournalKind::Logout, &json!({"had_tokens": had}));

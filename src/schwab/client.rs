@@ -196,9 +196,10 @@ pub trait TokenKeeper: Send + Sync {
     /// Holds a lock shared by every palmtree process of this profile until the guard drops.
     fn lock(&self) -> Option<Box<dyn Send>>;
     /// The app key and secret, for a client made with [`ClientOptions::app_on_demand`]: asked
-    /// once, the first time a token request needs them.
-    fn app_credentials(&self) -> Option<AppCredentials> {
-        None
+    /// once, the first time a token request needs them. `Ok(None)`: none is stored; `Err`:
+    /// the store could not be read, in words for the user.
+    fn app_credentials(&self) -> Result<Option<AppCredentials>, String> {
+        Ok(None)
     }
 }
 
@@ -343,13 +344,15 @@ impl SchwabClient {
         let asked = match self.keeper() {
             Some(keeper) => tokio::task::spawn_blocking(move || keeper.app_credentials())
                 .await
-                .ok()
-                .flatten(),
-            None => None,
+                .unwrap_or_else(|_| Err("reading them stopped unexpectedly".into())),
+            None => Ok(None),
         };
         match asked {
-            Some(app) => Ok(self.inner.app.get_or_init(|| app).clone()),
-            None => Err(SchwabError::LoginRequired(
+            Ok(Some(app)) => Ok(self.inner.app.get_or_init(|| app).clone()),
+            Err(reason) => Err(SchwabError::LoginRequired(format!(
+                "the Schwab app key and secret could not be read: {reason}"
+            ))),
+            Ok(None) => Err(SchwabError::LoginRequired(
                 "no Schwab app key is stored: run `palmtree login`, or set SCHWAB_API_KEY and \
                  SCHWAB_API_SECRET"
                     .into(),

@@ -400,4 +400,8 @@ pub enum Effect {
     },
     /// Ask the vault whether this passphrase unlocks the screen.
     CheckUnlock(Passphrase),
+    /// The screen locked: forget the vault file's remembered key, so that while nobody is at
+    /// the terminal no other command (say, an order from a shell) can open the vault without
+    /// the passphrase.
+    ForgetVaultKey,
 }

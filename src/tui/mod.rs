@@ -54,6 +54,9 @@ pub const DEFAULT_IDLE_LOCK: Duration = Duration::from_secs(15 * 60);
 /// Called off the async threads (it may run a slow key derivation), once per Enter.
 pub type UnlockCheck = Arc<dyn Fn(&str) -> bool + Send + Sync>;
 
+/// Forgets the vault file's remembered key; called when the screen locks.
+pub type ForgetKey = Arc<dyn Fn() + Send + Sync>;
+
 /// What the binary tells the TUI: what to watch, how often to refresh, what to call itself.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TuiOptions {
@@ -108,6 +111,8 @@ pub struct TuiExtras {
     pub idle_lock: Duration,
     /// How the lock screen checks a passphrase. `None`: any key unlocks.
     pub unlock: Option<UnlockCheck>,
+    /// What forgets the vault file's remembered key when the screen locks.
+    pub forget_key: Option<ForgetKey>,
     /// Something to tell the user once at start-up (the cache could not be read and was
     /// cleared, say), shown until the first key.
     pub notice: Option<String>,
@@ -127,6 +132,7 @@ impl Default for TuiExtras {
             limits: Limits::default(),
             idle_lock: DEFAULT_IDLE_LOCK,
             unlock: None,
+            forget_key: None,
             notice: None,
         }
     }
@@ -183,7 +189,8 @@ pub async fn run_with<S: Source>(
     let setup = setup(&opts, &extras);
     let mut runner = EffectRunner::new(source, tx.clone())
         .with_journal(extras.journal.clone())
-        .with_unlock(extras.unlock.clone());
+        .with_unlock(extras.unlock.clone())
+        .with_forget_key(extras.forget_key.clone());
     if let Some(path) = extras
         .watchlist_file
         .clone()

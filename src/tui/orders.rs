@@ -86,6 +86,8 @@ mod tests {
             price: Some(Decimal::ONE),
             stop_price: None,
             stop_price_offset: None,
+            stop_price_link_type: String::new(),
+            stop_price_link_basis: String::new(),
             duration: "DAY".to_string(),
             session: "NORMAL".to_string(),
             status: status.to_string(),

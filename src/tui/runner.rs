@@ -19,11 +19,11 @@ use crate::broker::BrokerError;
 use crate::broker::model::{QuoteRow, QuoteState};
 use crate::broker::orders::{OrderJournal, Resolution, Submission};
 use crate::trading::{Outcome, describe};
-use crate::tui::UnlockCheck;
 use crate::tui::action::{Action, Effect};
 use crate::tui::app::ORDER_ENTRY_OFF;
 use crate::tui::source::Source;
 use crate::tui::watchlists::{self, WatchlistFile};
+use crate::tui::{ForgetKey, UnlockCheck};
 
 /// How long a fetch may take before the TUI gives up on it and says so.
 pub const FETCH_TIMEOUT: Duration = Duration::from_secs(30);
@@ -37,6 +37,7 @@ pub struct EffectRunner<S> {
     saver: Option<watch::Sender<Option<WatchlistFile>>>,
     journal: Option<Arc<dyn OrderJournal>>,
     unlock: Option<UnlockCheck>,
+    forget_key: Option<ForgetKey>,
 }
 
 impl<S: Source> EffectRunner<S> {
@@ -48,7 +49,15 @@ impl<S: Source> EffectRunner<S> {
             saver: None,
             journal: None,
             unlock: None,
+            forget_key: None,
         }
+    }
+
+    /// The same runner forgetting the vault file's remembered key with `forget` when the
+    /// screen locks.
+    pub fn with_forget_key(mut self, forget: Option<ForgetKey>) -> Self {
+        self.forget_key = forget;
+        self
     }
 
     /// The same runner recording order writes in `journal`. Without one every preview,
@@ -230,6 +239,11 @@ impl<S: Source> EffectRunner<S> {
                         at,
                     },
                 );
+            }
+            Effect::ForgetVaultKey => {
+                if let Some(forget) = self.forget_key.clone() {
+                    tokio::task::spawn_blocking(move || forget());
+                }
             }
             Effect::CheckUnlock(passphrase) => {
                 let tx = self.tx.clone();

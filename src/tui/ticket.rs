@@ -197,6 +197,23 @@ impl TicketForm {
                     row.order_type
                 )
             })?;
+        // The ticket's trailing stop trails the last price by dollars; a replace must not turn
+        // a percent or tick trail, or one that follows the bid, into that.
+        let trails_as_ticket =
+            |field: &str, ticket_sends: &str| field.is_empty() || field == ticket_sends;
+        let sends_type = crate::schwab::orders::StopPriceLinkType::Value;
+        let sends_basis = crate::trading::ticket::TRAIL_BASIS;
+        if kind.needs_trail()
+            && !(trails_as_ticket(&row.stop_price_link_type, sends_type.as_str())
+                && trails_as_ticket(&row.stop_price_link_basis, sends_basis.as_str()))
+        {
+            return Err(format!(
+                "Order #{id} trails by {} from {}, which the ticket does not offer; cancel it \
+                 and place a new one instead.",
+                or_unsaid(&row.stop_price_link_type),
+                or_unsaid(&row.stop_price_link_basis),
+            ));
+        }
         let text = |value: Option<Decimal>, needed: bool| {
             value.filter(|_| needed).map(price_text).unwrap_or_default()
         };
@@ -542,6 +559,15 @@ pub fn price_text(price: Decimal) -> String {
     shown.to_string()
 }
 
+/// A field of an order in words, or "(not given)" where Schwab left it out.
+fn or_unsaid(field: &str) -> &str {
+    if field.is_empty() {
+        "(not given)"
+    } else {
+        field
+    }
+}
+
 /// An order row in words, as the confirm line writes a request: `BUY 10 AAPL LIMIT 180.00 DAY`.
 pub fn row_words(row: &OrderRow) -> String {
     let mut words = vec![
@@ -594,7 +620,42 @@ fn byte_at(text: &str, chars: usize) -> usize {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::panic)]
+
     use super::*;
+
+    /// A working trailing stop as Schwab lists it, trailing by `link` from `basis`.
+    fn trailing_row(link: &str, basis: &str) -> OrderRow {
+        let json = format!(
+            r#"{{"orderId": 77, "session": "NORMAL", "duration": "DAY",
+                "orderType": "TRAILING_STOP", "quantity": 3, "stopPriceOffset": 2,
+                "stopPriceLinkType": "{link}", "stopPriceLinkBasis": "{basis}",
+                "status": "WORKING", "orderLegCollection": [{{"instruction": "SELL",
+                "quantity": 3, "instrument": {{"symbol": "AAPL", "assetType": "EQUITY"}}}}]}}"#
+        );
+        let order: crate::schwab::orders::Order =
+            serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}"));
+        crate::broker::orders::order_row(&order, "…1234", "HASH")
+            .unwrap_or_else(|| panic!("no row"))
+    }
+
+    #[test]
+    fn a_trail_the_ticket_cannot_send_is_refused_not_turned_into_dollars() {
+        let refused = TicketForm::replacing(&trailing_row("PERCENT", "BID"))
+            .err()
+            .unwrap_or_default();
+        assert!(refused.contains("trails by PERCENT from BID"), "{refused}");
+        assert!(
+            refused.contains("cancel it and place a new one"),
+            "{refused}"
+        );
+        assert!(TicketForm::replacing(&trailing_row("VALUE", "MARK")).is_err());
+
+        let kept =
+            TicketForm::replacing(&trailing_row("VALUE", "LAST")).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(kept.ticket.trail_offset, "2.00");
+        assert_eq!(kept.ticket.session, Some(Session::Normal));
+    }
 
     #[test]
     fn choices_start_unchosen_and_cycle_both_ways() {

@@ -630,7 +630,11 @@ pub(crate) fn lock(state: &mut State) -> Vec<Effect> {
         state.cancel = None;
     }
     state.touch();
-    Vec::new()
+    if state.lock.needs_passphrase {
+        vec![Effect::ForgetVaultKey]
+    } else {
+        Vec::new()
+    }
 }
 
 /// A key on the lock screen: quit, unlock (with the passphrase when one is asked for), or

@@ -1180,6 +1180,8 @@ pub(crate) fn clean_order(mut order: OrderRow) -> OrderRow {
     order.order_type = clean(&order.order_type, KIND_CHARS + 8);
     order.duration = clean(&order.duration, KIND_CHARS + 8);
     order.session = clean(&order.session, KIND_CHARS + 8);
+    order.stop_price_link_type = clean(&order.stop_price_link_type, KIND_CHARS);
+    order.stop_price_link_basis = clean(&order.stop_price_link_basis, KIND_CHARS);
     order.status = clean(&order.status, KIND_CHARS + 16);
     order.status_description = order.status_description.map(|t| clean(&t, TEXT_CHARS));
     order

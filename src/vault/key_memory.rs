@@ -3,10 +3,13 @@
 //! Argon2id derivation (about 20 ms each).
 //!
 //! This is what gpg-agent and sudo do with a passphrase, with the kernel as the agent: the key
-//! lives in kernel memory, readable only by processes that possess the session keyring (the
-//! user's login session; no other user, and no file), and the kernel drops it once it has gone
-//! unused for the configured time. `palmtree logout` forgets it at once. Where the kernel keeps
-//! no keys for this process (other systems, containers that forbid `keyctl`), nothing is
+//! lives in kernel memory (never in a file), linked into the session keyring, readable only by
+//! processes running as the same user (the kernel checks the user id; a process of another
+//! user gets nothing, even one started from this session), and the kernel drops it once it has
+//! gone unused for the configured time. Where the login made no session keyring, the kernel's
+//! per-user session keyring holds it, shared by that user's sessions. `palmtree lock`,
+//! `palmtree logout` and the terminal's idle lock forget it at once. Where the kernel keeps no
+//! keys for this process (other systems, containers that forbid `keyctl`), nothing is
 //! remembered and every open derives the key as before.
 
 use std::path::Path;
@@ -134,10 +137,11 @@ mod platform {
                 return;
             }
         };
-        // Only processes that possess the session keyring may see or read it; the user's
-        // other sessions may not. Expiry is set before anything else can rely on the key.
+        // Granted by user id, not by possession: a process of another user that inherited
+        // this session keyring (`sudo -u`, `runuser` without pam_keyinit) possesses the key
+        // and must still not read it. No possessor, group or world bits at all.
         let owner_only = KeyPermissionsBuilder::builder()
-            .posessor(
+            .user(
                 Permission::VIEW
                     | Permission::READ
                     | Permission::WRITE

@@ -24,13 +24,13 @@ pub trait SecretStore: Send + Sync {
     /// Removes `entry`; removing an entry that does not exist is not an error.
     fn delete(&self, entry: &str) -> Result<(), VaultError>;
 
+    /// Drops any copy of the store's key kept for later processes; most stores keep none.
+    fn forget_remembered_key(&self) {}
+
     /// Stores `value` unless `entry` already has one, and returns whatever is stored after.
     ///
     /// The default is a plain read then write, so two processes creating the same key at once
     /// can race; the file backend overrides it to do both under its lock.
-    /// Drops any copy of the store's key kept for later processes; most stores keep none.
-    fn forget_remembered_key(&self) {}
-
     fn get_or_insert(&self, entry: &str, value: &SecretString) -> Result<SecretString, VaultError> {
         if let Some(existing) = self.get(entry)? {
             return Ok(existing);

@@ -279,6 +279,8 @@ pub fn order(id: i64, symbol: &str, status: &str, instruction: &str) -> OrderRow
         price: Some(dec!(180.00)),
         stop_price: None,
         stop_price_offset: None,
+        stop_price_link_type: String::new(),
+        stop_price_link_basis: String::new(),
         duration: "DAY".to_string(),
         session: "NORMAL".to_string(),
         status: status.to_string(),
