@@ -69,18 +69,7 @@ impl VaultOpening {
 /// reaches the log. Commands that may not need the vault, or that talk to the user before
 /// opening it (login, the terminal), open it themselves when they get there.
 pub fn start_vault(cli: &Cli, paths: &Paths, config: &Config) -> Option<VaultOpening> {
-    let early = matches!(
-        cli.command,
-        Some(
-            Command::Quote { .. }
-                | Command::Positions { .. }
-                | Command::Orders { .. }
-                | Command::Order { .. }
-                | Command::Status { .. }
-                | Command::Journal { .. }
-        )
-    );
-    if !early || cli.demo {
+    if cli.demo || !cli.command.as_ref().is_some_and(Command::reads_vault_first) {
         return None;
     }
     let (profile, choice, data_dir, memory) = (
@@ -104,19 +93,9 @@ pub fn start_vault(cli: &Cli, paths: &Paths, config: &Config) -> Option<VaultOpe
 /// simulator, the demo and the login (a listener beside a prompt) keep the worker pool.
 pub fn runtime_for(cli: &Cli) -> std::io::Result<tokio::runtime::Runtime> {
     let prints_and_exits = !cli.demo
-        && matches!(
-            cli.command,
-            Some(
-                Command::Quote { .. }
-                    | Command::Positions { .. }
-                    | Command::Orders { .. }
-                    | Command::Order { .. }
-                    | Command::Status { .. }
-                    | Command::Journal { .. }
-                    | Command::Logout
-                    | Command::Lock
-            )
-        );
+        && cli.command.as_ref().is_some_and(|command| {
+            command.reads_vault_first() || matches!(command, Command::Logout | Command::Lock)
+        });
     let mut builder = if prints_and_exits {
         tokio::runtime::Builder::new_current_thread()
     } else {

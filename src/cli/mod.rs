@@ -126,6 +126,22 @@ pub enum Command {
     },
 }
 
+impl Command {
+    /// Whether the command's first step is reading the vault: these print and exit, and are
+    /// the ones scripts run often (see `dispatch::start_vault`).
+    pub fn reads_vault_first(&self) -> bool {
+        matches!(
+            self,
+            Command::Quote { .. }
+                | Command::Positions { .. }
+                | Command::Orders { .. }
+                | Command::Order { .. }
+                | Command::Status { .. }
+                | Command::Journal { .. }
+        )
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum OrderAction {
     /// Validate the order and show Schwab's preview; sends nothing.

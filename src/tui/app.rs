@@ -536,6 +536,15 @@ impl State {
         &self.help
     }
 
+    /// The first key bound to the command with this help description, as the help writes it
+    /// (`"c"`, `"ctrl-q"`), so hints on screen follow the user's own key bindings.
+    pub fn first_key(&self, description: &str) -> Option<&str> {
+        self.help
+            .iter()
+            .find(|e| e.description == description)
+            .and_then(|e| e.keys.split(", ").next())
+    }
+
     /// The symbols of the active watchlist, in order.
     pub fn watchlist(&self) -> &[String] {
         self.watchlists

@@ -32,13 +32,7 @@ fn tab_key(state: &State, view: View) -> String {
         View::Orders => "Orders view",
         View::Trade => "Order ticket",
     };
-    state
-        .help_entries()
-        .iter()
-        .find(|e| e.description == description)
-        .and_then(|e| e.keys.split(", ").next())
-        .unwrap_or("")
-        .to_string()
+    state.first_key(description).unwrap_or("").to_string()
 }
 
 fn tab_text(state: &State, view: View) -> String {
@@ -282,13 +276,7 @@ fn relogin_piece(state: &State, theme: &Theme) -> Option<Piece> {
 }
 
 fn hints(state: &State) -> String {
-    let key = |description: &str| {
-        state
-            .help_entries()
-            .iter()
-            .find(|e| e.description == description)
-            .and_then(|e| e.keys.split(", ").next().map(str::to_string))
-    };
+    let key = |description: &str| state.first_key(description);
     let mut parts = Vec::new();
     if let Some(k) = key("Show or hide this help") {
         parts.push(format!("{k} help"));

@@ -47,16 +47,7 @@ pub fn render(area: Rect, buf: &mut Buffer, state: &State, theme: &Theme) {
         lines.push(Line::styled("Ctrl-C quits", theme.dim));
     }
 
-    let width = lines
-        .iter()
-        .map(Line::width)
-        .max()
-        .unwrap_or(0)
-        .saturating_add(6);
-    let width = u16::try_from(width).unwrap_or(u16::MAX).min(area.width);
-    let height = u16::try_from(lines.len() + 2)
-        .unwrap_or(u16::MAX)
-        .min(area.height);
+    let (width, height) = super::box_size(area, &lines);
     let [_, middle, _] = Layout::vertical([
         Constraint::Fill(1),
         Constraint::Length(height),

@@ -95,6 +95,22 @@ pub fn hit(state: &State, x: u16, y: u16) -> Option<MouseAction> {
     (row < state.row_count()).then_some(MouseAction::SelectRow(row))
 }
 
+/// The size of a bordered box that holds `lines` with three cells of room on each side,
+/// no larger than `area`.
+pub fn box_size(area: Rect, lines: &[ratatui::text::Line]) -> (u16, u16) {
+    let widest = lines
+        .iter()
+        .map(ratatui::text::Line::width)
+        .max()
+        .unwrap_or(0)
+        .saturating_add(6);
+    let width = u16::try_from(widest).unwrap_or(u16::MAX).min(area.width);
+    let height = u16::try_from(lines.len() + 2)
+        .unwrap_or(u16::MAX)
+        .min(area.height);
+    (width, height)
+}
+
 /// The slice of rows a table shows, and the highlight within it.
 ///
 /// Only the rows on screen are turned into cells: a 500-symbol watchlist formats a screenful,

@@ -97,15 +97,7 @@ fn render_cancel(
     theme: &Theme,
 ) {
     let order = &prompt.order;
-    let key = |description: &str| {
-        state
-            .help_entries()
-            .iter()
-            .find(|e| e.description == description)
-            .and_then(|e| e.keys.split(", ").next())
-            .unwrap_or("?")
-            .to_string()
-    };
+    let key = |description: &str| state.first_key(description).unwrap_or("?");
     let mut lines = vec![
         Line::styled(
             format!("Cancel order #{}?", order.order_id),
@@ -135,16 +127,7 @@ fn render_cancel(
             Span::raw(format!("   {} keeps it", key(hints::KEEP))),
         ]));
     }
-    let width = lines
-        .iter()
-        .map(Line::width)
-        .max()
-        .unwrap_or(0)
-        .saturating_add(6);
-    let width = u16::try_from(width).unwrap_or(u16::MAX).min(area.width);
-    let height = u16::try_from(lines.len() + 2)
-        .unwrap_or(u16::MAX)
-        .min(area.height);
+    let (width, height) = super::box_size(area, &lines);
     let x = area.x + (area.width - width) / 2;
     let y = area.y + (area.height - height) / 2;
     let boxed = Rect::new(x, y, width, height);
@@ -290,13 +273,7 @@ fn detail_line(
             spans.push(Span::styled(text.clone(), theme.warn));
         }
     }
-    let key = |description: &str| {
-        state
-            .help_entries()
-            .iter()
-            .find(|e| e.description == description)
-            .and_then(|e| e.keys.split(", ").next().map(str::to_string))
-    };
+    let key = |description: &str| state.first_key(description);
     let mut actions = Vec::new();
     if o.cancelable
         && let Some(k) = key(hints::CANCEL_ASK)

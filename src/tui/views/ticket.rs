@@ -62,15 +62,9 @@ fn info_line(state: &State, width: u16, theme: &Theme) -> Line<'static> {
     fit_line(left, middle, right, width, theme)
 }
 
-/// The first key bound to the command with this help description, as the help writes it.
-fn key(state: &State, description: &str) -> String {
-    state
-        .help_entries()
-        .iter()
-        .find(|e| e.description == description)
-        .and_then(|e| e.keys.split(", ").next())
-        .unwrap_or("?")
-        .to_string()
+/// The first key bound to the command with this help description, or `?` if none is.
+fn key<'a>(state: &'a State, description: &str) -> &'a str {
+    state.first_key(description).unwrap_or("?")
 }
 
 fn form_lines(state: &State, width: usize, height: usize, theme: &Theme) -> Vec<Line<'static>> {
