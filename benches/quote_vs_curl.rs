@@ -2,8 +2,10 @@
 //! URL with the same token from the same logged-in simulator.
 //!
 //! Whole-process wall time, median of several runs each, and the ratio, for every vault this
-//! machine has: the Secret Service (when a session bus and an unlocked keyring answer), the
-//! kernel keyutils store (when the kernel lets this process keep keys), and the encrypted
+//! machine has: the Secret Service (when a session bus and an unlocked keyring answer), once
+//! with the access token remembered in the session keyring between runs (the default) and
+//! once with `vault.remember_access_token = false`, opening the Secret Service every run; the
+//! kernel keyutils store (when the kernel lets this process keep keys); and the encrypted
 //! file (always), once with its derived key remembered in the session keyring between runs
 //! (the default) and once with `vault.remember_key_minutes = 0`, paying Argon2id every run.
 //! Run with `cargo bench --bench quote_vs_curl`; it needs curl on the PATH. Under `.ci/run`'s
@@ -78,13 +80,20 @@ struct Case {
     config: &'static str,
 }
 
-const CASES: [Case; 4] = [
+const CASES: [Case; 5] = [
     Case {
         label: "Secret Service",
         choice: VaultChoice::Only(VaultKind::SecretService),
         vault_arg: "auto",
         keep_bus: true,
         config: "",
+    },
+    Case {
+        label: "SS, every read",
+        choice: VaultChoice::Only(VaultKind::SecretService),
+        vault_arg: "auto",
+        keep_bus: true,
+        config: "[vault]\nremember_access_token = false\n",
     },
     Case {
         label: "kernel keyutils",
@@ -178,7 +187,8 @@ fn main() {
         for name in ["tokens", "app_credentials"] {
             let _ = vault.delete(name);
         }
-        vault.forget_remembered_key();
+        vault.forget_remembered();
+        palmtree::vault::forget_remembered_access(&data, &profile);
         let _ = std::fs::remove_dir_all(&home);
     }
 }

@@ -61,19 +61,24 @@ impl Default for UiConfig {
     }
 }
 
-/// How the encrypted vault file is unlocked.
+/// What the vault remembers between commands, and for how long.
 #[derive(Clone, Debug, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct VaultConfig {
     /// Minutes the file's derived key stays in the kernel's session keyring after its last
     /// use, so the next command asks for no passphrase; 0 keeps it nowhere.
     pub remember_key_minutes: u64,
+    /// Whether a Secret Service vault's current access token also waits in the session
+    /// keyring until it expires, so the commands that only read from Schwab skip the
+    /// keychain's D-Bus round trips; the refresh token never does.
+    pub remember_access_token: bool,
 }
 
 impl Default for VaultConfig {
     fn default() -> Self {
         VaultConfig {
             remember_key_minutes: 15,
+            remember_access_token: true,
         }
     }
 }

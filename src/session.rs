@@ -11,12 +11,12 @@ use std::sync::Arc;
 use secrecy::SecretString;
 
 use crate::clock::Clock;
-use crate::config::Config;
+use crate::config::{Config, VaultConfig};
 use crate::schwab::{
     AppCredentials, ClientOptions, SchwabClient, SchwabError, TokenKeeper, Tokens,
 };
 use crate::store::{DB_FILE, JournalEntry, JournalHead, JournalKind, Store, StoreError, StoreKeys};
-use crate::vault::{KeyMemory, StoredTokens, Vault, VaultChoice, VaultError, VaultOptions, names};
+use crate::vault::{StoredTokens, Vault, VaultChoice, VaultError, VaultOptions, names};
 
 /// The environment variables that may carry the app key and secret, for scripts and CI.
 pub const KEY_VAR: &str = "SCHWAB_API_KEY";
@@ -54,20 +54,24 @@ pub fn profile_dir(data_dir: &Path, profile: &str) -> PathBuf {
 /// The file's passphrase comes from `PALMTREE_VAULT_PASSPHRASE` or is asked on the terminal
 /// with no echo; with neither, opening the file fails with a message saying so.
 ///
-/// The file's derived key is remembered across commands as `memory` says (the config's
-/// `vault.remember_key_minutes`).
+/// What it remembers across commands (the file's derived key, a Secret Service vault's access
+/// token) follows `remember`, the config's `[vault]` table.
 pub fn open_vault(
     profile: &str,
     choice: VaultChoice,
     data_dir: &Path,
-    memory: KeyMemory,
+    remember: &VaultConfig,
 ) -> Result<Vault, VaultError> {
     let exists = crate::vault::vault_file_path(data_dir).exists();
     let passphrase = Box::new(move || ask_passphrase(exists));
     let mut options = VaultOptions::new(profile, choice, data_dir, passphrase);
-    options.remember_file_key = memory;
+    options.remember_file_key = remember.key_memory();
+    options.remember_access_token = remember.remember_access_token;
     Vault::open(options)
 }
+
+/// Opens a vault when first called; see [`remembered_client`].
+pub type VaultOpener = Box<dyn FnOnce() -> Result<Vault, VaultError> + Send>;
 
 fn ask_passphrase(file_exists: bool) -> Result<SecretString, VaultError> {
     if let Ok(value) = std::env::var(PASSPHRASE_VAR) {
@@ -170,6 +174,24 @@ pub async fn logged_in_client(
     Ok(client)
 }
 
+/// A client logged in with an access token remembered by an earlier command (see
+/// `vault::AccessSlot`), which opens the vault through `open` only if a refresh needs it: a
+/// script's read then never waits for the keychain.
+pub async fn remembered_client(
+    config: &Config,
+    remembered: StoredTokens,
+    open: VaultOpener,
+    profile: &str,
+    data_dir: &Path,
+    http: Option<reqwest::Client>,
+) -> Result<SchwabClient, SessionError> {
+    tracing::debug!("remembered access token used; the vault opens only if a refresh needs it");
+    let client = client_through(config, None, Clock::system(), http)?;
+    client.set_tokens(from_stored(remembered)).await;
+    client.set_token_keeper(Arc::new(VaultKeeper::opening(open, profile, data_dir)?));
+    Ok(client)
+}
+
 /// Tokens as the vault keeps them.
 pub fn to_stored(tokens: &Tokens) -> StoredTokens {
     StoredTokens {
@@ -194,24 +216,73 @@ pub fn from_stored(stored: StoredTokens) -> Tokens {
 
 /// Saves tokens to the vault and serialises refreshes across processes with a lock file.
 pub struct VaultKeeper {
-    vault: Vault,
+    vault: std::sync::Mutex<KeeperVault>,
     lock_path: PathBuf,
+}
+
+/// The keeper's vault: open, still to be opened, or failed to open (said once per call).
+enum KeeperVault {
+    Open(Vault),
+    Unopened(VaultOpener),
+    Failed(String),
 }
 
 impl VaultKeeper {
     pub fn new(vault: Vault, data_dir: &Path) -> Result<Self, SessionError> {
-        let dir = profile_dir(data_dir, vault.profile());
-        private_dir(&dir)?;
+        let lock_path = Self::lock_path(data_dir, vault.profile())?;
         Ok(VaultKeeper {
-            vault,
-            lock_path: dir.join("refresh.lock"),
+            vault: std::sync::Mutex::new(KeeperVault::Open(vault)),
+            lock_path,
         })
+    }
+
+    /// A keeper that opens its vault through `open` the first time it needs it.
+    pub fn opening(
+        open: VaultOpener,
+        profile: &str,
+        data_dir: &Path,
+    ) -> Result<Self, SessionError> {
+        Ok(VaultKeeper {
+            vault: std::sync::Mutex::new(KeeperVault::Unopened(open)),
+            lock_path: Self::lock_path(data_dir, profile)?,
+        })
+    }
+
+    fn lock_path(data_dir: &Path, profile: &str) -> Result<PathBuf, SessionError> {
+        let dir = profile_dir(data_dir, profile);
+        private_dir(&dir)?;
+        Ok(dir.join("refresh.lock"))
+    }
+
+    /// The vault, opened now if it was not yet; the reason in words if it cannot be.
+    fn vault(&self) -> Result<Vault, String> {
+        let mut state = self
+            .vault
+            .lock()
+            .map_err(|_| "the vault could not be opened".to_string())?;
+        let current = std::mem::replace(&mut *state, KeeperVault::Failed(String::new()));
+        let (next, result) = match current {
+            KeeperVault::Open(vault) => (KeeperVault::Open(vault.clone()), Ok(vault)),
+            KeeperVault::Unopened(open) => match open() {
+                Ok(vault) => (KeeperVault::Open(vault.clone()), Ok(vault)),
+                Err(e) => {
+                    let why = format!("cannot open the vault: {e}");
+                    (KeeperVault::Failed(why.clone()), Err(why))
+                }
+            },
+            KeeperVault::Failed(why) => (KeeperVault::Failed(why.clone()), Err(why)),
+        };
+        *state = next;
+        result
     }
 }
 
 impl TokenKeeper for VaultKeeper {
     fn load(&self) -> Option<Tokens> {
-        match self.vault.load_tokens() {
+        let loaded = self
+            .vault()
+            .and_then(|vault| vault.load_tokens().map_err(|e| e.to_string()));
+        match loaded {
             Ok(stored) => stored.map(from_stored),
             Err(e) => {
                 tracing::warn!(error = %e, "saved tokens could not be read");
@@ -221,13 +292,19 @@ impl TokenKeeper for VaultKeeper {
     }
 
     fn save(&self, tokens: &Tokens) {
-        if let Err(e) = self.vault.save_tokens(&to_stored(tokens)) {
+        let saved = self.vault().and_then(|vault| {
+            vault
+                .save_tokens(&to_stored(tokens))
+                .map_err(|e| e.to_string())
+        });
+        if let Err(e) = saved {
             tracing::error!(error = %e, "new tokens could not be saved; the next run must log in");
         }
     }
 
     fn app_credentials(&self) -> Result<Option<AppCredentials>, String> {
-        app_credentials(&self.vault).map_err(|e| {
+        let vault = self.vault()?;
+        app_credentials(&vault).map_err(|e| {
             tracing::warn!(error = %e, "the app key and secret could not be read");
             e.to_string()
         })

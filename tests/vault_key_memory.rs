@@ -134,13 +134,13 @@ fn a_second_open_asks_no_passphrase_and_logout_forgets_the_key() {
     assert_ne!(timeout, "perm", "{line}");
 
     // Logout forgets it: the next command asks again.
-    second.forget_remembered_key();
+    second.forget_remembered();
     assert!(ring.search(slot(tmp.path()).description()).is_err());
     open(tmp.path(), PASS, memory, &asked).unwrap();
     assert_eq!(asked.load(Ordering::SeqCst), 2);
     open(tmp.path(), PASS, memory, &asked)
         .unwrap()
-        .forget_remembered_key();
+        .forget_remembered();
 }
 
 #[test]
@@ -179,7 +179,7 @@ fn a_remembered_key_that_does_not_open_the_file_is_dropped_and_the_passphrase_de
     assert_eq!(asked.load(Ordering::SeqCst), asked_before + 1);
     open(tmp.path(), PASS, memory, &asked).unwrap();
     assert_eq!(asked.load(Ordering::SeqCst), asked_before + 1);
-    reopened.forget_remembered_key();
+    reopened.forget_remembered();
 }
 
 #[test]

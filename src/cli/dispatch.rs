@@ -36,27 +36,52 @@ impl Ctx {
         }
         let opening = self.opening.lock().ok().and_then(|mut slot| slot.take());
         match opening {
-            Some(opening) => opening.wait(),
-            None => session::open_vault(
-                &self.profile,
-                self.vault_choice,
-                &self.paths.data_dir,
-                self.config.vault.key_memory(),
-            )
-            .context("cannot open the vault"),
+            Some(VaultOpening::Thread(thread)) => wait_for(thread),
+            Some(VaultOpening::Remembered(_)) | None => {
+                self.vault_opener()().context("cannot open the vault")
+            }
+        }
+    }
+
+    /// Opens the vault when called, on whatever thread calls it.
+    fn vault_opener(&self) -> session::VaultOpener {
+        let (profile, choice, data_dir, remember) = (
+            self.profile.clone(),
+            self.vault_choice,
+            self.paths.data_dir.clone(),
+            self.config.vault.clone(),
+        );
+        Box::new(move || session::open_vault(&profile, choice, &data_dir, &remember))
+    }
+
+    /// The access token an earlier command remembered, if [`start_vault`] found one.
+    fn remembered_access(&self) -> Option<crate::vault::StoredTokens> {
+        let mut slot = self.opening.lock().ok()?;
+        match slot.take() {
+            Some(VaultOpening::Remembered(tokens)) => Some(tokens),
+            other => {
+                *slot = other;
+                None
+            }
         }
     }
 }
 
-/// A vault being opened on a thread of its own.
-pub struct VaultOpening(std::thread::JoinHandle<Result<Vault, crate::vault::VaultError>>);
+/// The vault as [`start_vault`] left it for the command.
+pub enum VaultOpening {
+    /// Being opened on a thread of its own.
+    Thread(std::thread::JoinHandle<Result<Vault, crate::vault::VaultError>>),
+    /// Not opened: an earlier command's access token is still good, and the command needs
+    /// nothing else unless a refresh does (see `vault::AccessSlot`).
+    Remembered(crate::vault::StoredTokens),
+}
 
-impl VaultOpening {
-    fn wait(self) -> anyhow::Result<Vault> {
-        match self.0.join() {
-            Ok(opened) => opened.context("cannot open the vault"),
-            Err(_) => anyhow::bail!("cannot open the vault: the thread opening it stopped"),
-        }
+fn wait_for(
+    thread: std::thread::JoinHandle<Result<Vault, crate::vault::VaultError>>,
+) -> anyhow::Result<Vault> {
+    match thread.join() {
+        Ok(opened) => opened.context("cannot open the vault"),
+        Err(_) => anyhow::bail!("cannot open the vault: the thread opening it stopped"),
     }
 }
 
@@ -65,24 +90,40 @@ impl VaultOpening {
 /// Service, or the Argon2id derivation of the file's key) overlap the rest of start-up
 /// instead of adding to it: scripts run these commands often.
 ///
+/// A command that only reads from Schwab first looks for the access token an earlier command
+/// remembered in the session keyring, and with a good one opens no vault at all.
+///
 /// Call it after logging is set up, so the vault's account of which store it chose and why
 /// reaches the log. Commands that may not need the vault, or that talk to the user before
 /// opening it (login, the terminal), open it themselves when they get there.
 pub fn start_vault(cli: &Cli, paths: &Paths, config: &Config) -> Option<VaultOpening> {
-    if cli.demo || !cli.command.as_ref().is_some_and(Command::reads_vault_first) {
+    let command = cli.command.as_ref()?;
+    if cli.demo || !command.reads_vault_first() {
         return None;
     }
-    let (profile, choice, data_dir, memory) = (
+    let choice = vault_choice(cli.vault);
+    if command.reads_with_access_token_only() && config.vault.remember_access_token {
+        let remembered = crate::vault::remembered_access(
+            choice,
+            &paths.data_dir,
+            &cli.profile,
+            chrono::Utc::now(),
+            crate::schwab::client::ACCESS_MARGIN,
+        );
+        if let Some(tokens) = remembered {
+            return Some(VaultOpening::Remembered(tokens));
+        }
+    }
+    let (profile, data_dir, remember) = (
         cli.profile.clone(),
-        vault_choice(cli.vault),
         paths.data_dir.clone(),
-        config.vault.key_memory(),
+        config.vault.clone(),
     );
     std::thread::Builder::new()
         .name("palmtree-vault".into())
-        .spawn(move || session::open_vault(&profile, choice, &data_dir, memory))
+        .spawn(move || session::open_vault(&profile, choice, &data_dir, &remember))
         .ok()
-        .map(VaultOpening)
+        .map(VaultOpening::Thread)
 }
 
 /// The async runtime `cli`'s command runs on.
@@ -210,12 +251,25 @@ pub async fn run(
                 "the demo keeps its secrets in memory; it has no vault file key to forget"
             );
             let file = crate::vault::vault_file_path(&ctx.paths.data_dir);
-            let forgot = crate::vault::forget_remembered_file_key(&file);
-            print(if forgot {
-                "The vault file's key was forgotten; the next command asks for the passphrase.\n"
-            } else {
-                "No vault file key was remembered in this session; nothing to forget.\n"
-            })?;
+            let key = crate::vault::forget_remembered_file_key(&file);
+            let access = crate::vault::forget_remembered_access(&ctx.paths.data_dir, &ctx.profile);
+            let mut text = String::new();
+            if key {
+                text.push_str(
+                    "The vault file's key was forgotten; the next command asks for the \
+                     passphrase.\n",
+                );
+            }
+            if access {
+                text.push_str(
+                    "The remembered access token was forgotten; the next command reads the \
+                     keychain.\n",
+                );
+            }
+            if text.is_empty() {
+                text.push_str("Nothing was remembered in this session; nothing to forget.\n");
+            }
+            print(&text)?;
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Status { json }) => {
@@ -407,6 +461,26 @@ async fn connect(ctx: &Ctx, seed: u64, records: bool) -> anyhow::Result<Session>
     }
     // Made while the vault thread is still busy with the keychain or the key derivation.
     let http = session::http_client(&ctx.config)?;
+    if !records && let Some(remembered) = ctx.remembered_access() {
+        let refresh_deadline = Some(remembered.refresh_deadline);
+        let client = session::remembered_client(
+            &ctx.config,
+            remembered,
+            ctx.vault_opener(),
+            &ctx.profile,
+            &ctx.paths.data_dir,
+            Some(http),
+        )
+        .await?;
+        return Ok(Session {
+            broker: Broker::new(client),
+            refresh_deadline,
+            records: None,
+            vault: None,
+            default_account: ctx.config.trading.default_account.clone(),
+            _demo: None,
+        });
+    }
     let vault = ctx.vault()?;
     let client = session::logged_in_client(
         &ctx.config,
@@ -489,7 +563,7 @@ async fn terminal(ctx: &Ctx, demo: bool, seed: u64) -> anyhow::Result<ExitCode> 
             .clone()
             .filter(|vault| vault.kind() == crate::vault::VaultKind::EncryptedFile)
             .map(|vault| -> tui::ForgetKey {
-                std::sync::Arc::new(move || vault.forget_remembered_key())
+                std::sync::Arc::new(move || vault.forget_remembered())
             }),
         ..TuiExtras::default()
     };

@@ -182,7 +182,7 @@ fn credentials(
 
 /// Deletes the profile's tokens and cached account data.
 pub fn logout(vault: &Vault, data_dir: &Path, out: &mut dyn Write) -> anyhow::Result<()> {
-    vault.forget_remembered_key();
+    vault.forget_remembered();
     let had = vault.load_tokens()?.is_some();
     vault.delete_tokens()?;
     if let Ok(records) = Records::open(vault, data_dir) {

@@ -58,7 +58,8 @@ pub enum Command {
     },
     /// Delete the stored tokens and cached account data.
     Logout,
-    /// Forget the vault file's remembered key, so the next command asks for the passphrase.
+    /// Forget what palmtree remembers between commands (the vault file's key, the access
+    /// token), so the next command asks for the passphrase or reads the keychain.
     Lock,
     /// Show whether palmtree is logged in, where secrets are kept, and when they expire.
     Status {
@@ -138,6 +139,16 @@ impl Command {
                 | Command::Order { .. }
                 | Command::Status { .. }
                 | Command::Journal { .. }
+        )
+    }
+
+    /// Whether the command needs nothing from the vault but a good access token, so it can
+    /// run on the one remembered in the session keyring (see `vault::AccessSlot`). These only
+    /// read from Schwab; anything that records a journal entry opens the vault.
+    pub fn reads_with_access_token_only(&self) -> bool {
+        matches!(
+            self,
+            Command::Quote { .. } | Command::Positions { .. } | Command::Orders { .. }
         )
     }
 }

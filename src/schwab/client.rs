@@ -478,6 +478,14 @@ impl SchwabClient {
                 current = saved;
             }
         }
+        // A client started from an access token remembered without its refresh token (see
+        // `vault::AccessSlot`) refreshes only with the one the keeper has; with none, sending
+        // an empty one would only be refused.
+        if current.refresh_token.expose_secret().is_empty() {
+            return Err(SchwabError::LoginRequired(
+                "no saved login could be read from the vault to refresh the access token".into(),
+            ));
+        }
         let now = self.inner.clock.now();
         if now >= current.refresh_deadline {
             self.inner.login_required.store(true, Ordering::SeqCst);

@@ -19,6 +19,7 @@ use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
 use super::file::KdfParams;
+use super::session_keyring;
 
 /// How long the derived key may go unused before the kernel forgets it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -46,9 +47,10 @@ impl KeyMemory {
         if self.is_off() {
             return None;
         }
-        let key = platform::recall(&slot.description)?;
-        platform::keep_for(&slot.description, self.idle);
-        Some(key)
+        let bytes = session_keyring::recall(&slot.description)?;
+        let key: [u8; 32] = bytes[..].try_into().ok()?;
+        session_keyring::keep_for(&slot.description, self.idle);
+        Some(Zeroizing::new(key))
     }
 
     /// Remembers `key` for this file generation, replacing what was there.
@@ -56,7 +58,7 @@ impl KeyMemory {
         if self.is_off() {
             return;
         }
-        platform::remember(&slot.description, key, self.idle);
+        session_keyring::remember(&slot.description, &key[..], self.idle);
     }
 
     /// Forgets the key of this file generation, whatever the setting.
@@ -97,91 +99,7 @@ impl KeySlot {
 
     /// Forgets the key remembered here; whether there was one.
     pub fn forget(&self) -> bool {
-        platform::forget(&self.description)
-    }
-}
-
-#[cfg(target_os = "linux")]
-mod platform {
-    use std::time::Duration;
-
-    use linux_keyutils::{KeyPermissionsBuilder, KeyRing, KeyRingIdentifier, Permission};
-    use zeroize::Zeroizing;
-
-    fn session() -> Option<KeyRing> {
-        KeyRing::from_special_id(KeyRingIdentifier::Session, false).ok()
-    }
-
-    pub fn recall(description: &str) -> Option<Zeroizing<[u8; 32]>> {
-        let key = session()?.search(description).ok()?;
-        let bytes = Zeroizing::new(key.read_to_vec().ok()?);
-        let array: [u8; 32] = bytes[..].try_into().ok()?;
-        Some(Zeroizing::new(array))
-    }
-
-    pub fn keep_for(description: &str, idle: Duration) {
-        if let Some(key) = session().and_then(|ring| ring.search(description).ok()) {
-            let _ = key.set_timeout(seconds(idle));
-        }
-    }
-
-    pub fn remember(description: &str, key: &[u8; 32], idle: Duration) {
-        let Some(ring) = session() else {
-            tracing::debug!("vault: no session keyring; the file's key is not remembered");
-            return;
-        };
-        let stored = match ring.add_key(description, &key[..]) {
-            Ok(stored) => stored,
-            Err(e) => {
-                tracing::debug!(error = %e, "vault: the file's key could not be remembered");
-                return;
-            }
-        };
-        // Granted by user id, not by possession: a process of another user that inherited
-        // this session keyring (`sudo -u`, `runuser` without pam_keyinit) possesses the key
-        // and must still not read it. No possessor, group or world bits at all.
-        let owner_only = KeyPermissionsBuilder::builder()
-            .user(
-                Permission::VIEW
-                    | Permission::READ
-                    | Permission::WRITE
-                    | Permission::SEARCH
-                    | Permission::SETATTR,
-            )
-            .build();
-        if stored.set_timeout(seconds(idle)).is_err() || stored.set_perms(owner_only).is_err() {
-            let _ = stored.invalidate();
-            tracing::debug!("vault: the remembered key could not be limited; it was dropped");
-        }
-    }
-
-    pub fn forget(description: &str) -> bool {
-        session()
-            .and_then(|ring| ring.search(description).ok())
-            .is_some_and(|key| key.invalidate().is_ok())
-    }
-
-    fn seconds(idle: Duration) -> usize {
-        usize::try_from(idle.as_secs().max(1)).unwrap_or(usize::MAX)
-    }
-}
-
-#[cfg(not(target_os = "linux"))]
-mod platform {
-    use std::time::Duration;
-
-    use zeroize::Zeroizing;
-
-    pub fn recall(_description: &str) -> Option<Zeroizing<[u8; 32]>> {
-        None
-    }
-
-    pub fn keep_for(_description: &str, _idle: Duration) {}
-
-    pub fn remember(_description: &str, _key: &[u8; 32], _idle: Duration) {}
-
-    pub fn forget(_description: &str) -> bool {
-        false
+        session_keyring::forget(&self.description)
     }
 }
 

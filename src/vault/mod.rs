@@ -4,10 +4,12 @@
 //! Owns choosing the store and the typed entries on top of it. It must not log, print or
 //! format any secret value; every type here that holds one has a redacting `Debug`.
 
+mod access_memory;
 mod error;
 mod file;
 mod key_memory;
 mod keychain;
+mod session_keyring;
 mod store;
 mod tokens;
 
@@ -20,6 +22,7 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use secrecy::{ExposeSecret, SecretString};
 use zeroize::Zeroizing;
 
+pub use access_memory::AccessSlot;
 pub use error::VaultError;
 pub use file::{FILE_NAME, FORMAT_VERSION, FileStore, HEADER_LEN, KdfParams, LOCK_NAME, MAGIC};
 pub use key_memory::{KeyMemory, KeySlot};
@@ -132,6 +135,9 @@ pub struct VaultOptions {
     pub call_timeout: Duration,
     /// Whether the file's derived key is remembered across processes; off unless set.
     pub remember_file_key: KeyMemory,
+    /// Whether a Secret Service vault remembers the current access token in the session
+    /// keyring (see [`AccessSlot`]); off unless set.
+    pub remember_access_token: bool,
 }
 
 impl VaultOptions {
@@ -151,6 +157,7 @@ impl VaultOptions {
             probe_timeout: PROBE_TIMEOUT,
             call_timeout: CALL_TIMEOUT,
             remember_file_key: KeyMemory::OFF,
+            remember_access_token: false,
         }
     }
 
@@ -188,6 +195,9 @@ pub struct Vault {
     kind: VaultKind,
     description: String,
     store: Arc<dyn SecretStore>,
+    /// Where the access token is remembered between commands; only a Secret Service vault
+    /// has one, since opening any other store costs next to nothing.
+    access: Option<AccessSlot>,
 }
 
 impl std::fmt::Debug for Vault {
@@ -219,7 +229,7 @@ impl Vault {
                 let store =
                     keychain::probe(kind, &profile, options.probe_timeout, options.call_timeout)?;
                 tracing::info!(store = kind.label(), "vault: using the requested keychain");
-                Ok(Vault::keychain(profile, kind, store))
+                Ok(Vault::keychain(profile, kind, store).remembering_access(&options))
             }
             VaultChoice::Auto => open_auto(options),
         }
@@ -249,6 +259,7 @@ impl Vault {
             kind,
             description: description.into(),
             store,
+            access: None,
         })
     }
 
@@ -258,6 +269,7 @@ impl Vault {
             kind: VaultKind::Memory,
             description: "memory (demo)".into(),
             store: Arc::new(MemoryStore::new()),
+            access: None,
         }
     }
 
@@ -281,7 +293,16 @@ impl Vault {
             kind,
             description,
             store: Arc::new(store),
+            access: None,
         }
+    }
+
+    /// This vault, remembering the access token between commands if `options` ask for it and
+    /// the store is the Secret Service (see [`AccessSlot`]).
+    fn remembering_access(self, options: &VaultOptions) -> Vault {
+        let remember = options.remember_access_token && self.kind == VaultKind::SecretService;
+        let access = remember.then(|| AccessSlot::new(&options.data_dir, &self.profile));
+        Vault { access, ..self }
     }
 
     /// The store in use, for `palmtree status`: "Secret Service", "kernel keyutils (lost at
@@ -344,18 +365,43 @@ impl Vault {
     }
 
     /// The saved token set, if a login has happened in this profile.
+    ///
+    /// A Secret Service vault also remembers the access token read (see [`AccessSlot`]).
     pub fn load_tokens(&self) -> Result<Option<StoredTokens>, VaultError> {
-        match self.get(names::TOKENS)? {
-            Some(json) => StoredTokens::from_json(json.expose_secret()).map(Some),
-            None => Ok(None),
+        let Some(json) = self.get(names::TOKENS)? else {
+            if let Some(slot) = &self.access {
+                slot.forget();
+            }
+            return Ok(None);
+        };
+        let tokens = StoredTokens::from_json(json.expose_secret())?;
+        if let Some(slot) = &self.access {
+            slot.remember(&tokens, chrono::Utc::now());
         }
+        Ok(Some(tokens))
     }
 
+    /// Saves the tokens; the remembered access token, if any, is replaced only once they are
+    /// saved, so it never runs ahead of the vault.
     pub fn save_tokens(&self, tokens: &StoredTokens) -> Result<(), VaultError> {
-        self.set(names::TOKENS, &tokens.to_json()?)
+        let saved = self.set(names::TOKENS, &tokens.to_json()?);
+        if let Some(slot) = &self.access {
+            match &saved {
+                Ok(()) => slot.remember(tokens, chrono::Utc::now()),
+                Err(_) => {
+                    slot.forget();
+                }
+            }
+        }
+        saved
     }
 
+    /// Deletes the tokens, and first the remembered access token, so no command can use the
+    /// login after this, even if the keychain's delete fails.
     pub fn delete_tokens(&self) -> Result<(), VaultError> {
+        if let Some(slot) = &self.access {
+            slot.forget();
+        }
         self.delete(names::TOKENS)
     }
 
@@ -439,10 +485,13 @@ impl Vault {
         self.set(names::JOURNAL_HEAD, &SecretString::from(head))
     }
 
-    /// Forgets the vault file's key where other processes could find it without the
-    /// passphrase (see [`KeyMemory`]); nothing to do for the other stores.
-    pub fn forget_remembered_key(&self) {
+    /// Forgets what other processes could use without the keychain or the passphrase: the
+    /// vault file's key (see [`KeyMemory`]) and the access token (see [`AccessSlot`]).
+    pub fn forget_remembered(&self) {
         self.store.forget_remembered_key();
+        if let Some(slot) = &self.access {
+            slot.forget();
+        }
     }
 }
 
@@ -460,6 +509,7 @@ fn open_file(options: VaultOptions) -> Result<Vault, VaultError> {
         kind: VaultKind::EncryptedFile,
         description,
         store: Arc::new(store),
+        access: None,
     })
 }
 
@@ -467,6 +517,34 @@ fn open_file(options: VaultOptions) -> Result<Vault, VaultError> {
 /// needed); whether one was remembered.
 pub fn forget_remembered_file_key(path: &Path) -> bool {
     FileStore::key_slot(path).is_some_and(|slot| slot.forget())
+}
+
+/// The tokens remembered for `profile` (with an empty refresh token: see [`AccessSlot`]), if
+/// `choice` leads to the Secret Service and its access token is good `margin` past `now`.
+///
+/// Reads no keychain: only the file naming the keychain in use and the session keyring.
+pub fn remembered_access(
+    choice: VaultChoice,
+    data_dir: &Path,
+    profile: &str,
+    now: chrono::DateTime<chrono::Utc>,
+    margin: chrono::Duration,
+) -> Option<StoredTokens> {
+    let secret_service = match choice {
+        VaultChoice::Only(kind) => kind == VaultKind::SecretService,
+        VaultChoice::Auto => remembered_store(data_dir) == Some(VaultKind::SecretService),
+        VaultChoice::File | VaultChoice::Memory => false,
+    };
+    if !secret_service || check_profile(profile).is_err() {
+        return None;
+    }
+    AccessSlot::new(data_dir, profile).recall(now, margin)
+}
+
+/// Forgets the access token remembered for `profile` without opening the vault; whether one
+/// was remembered.
+pub fn forget_remembered_access(data_dir: &Path, profile: &str) -> bool {
+    AccessSlot::new(data_dir, profile).forget()
 }
 
 /// A store that drops the remembered keychain choice when a write fails.
@@ -561,8 +639,9 @@ fn open_auto(options: VaultOptions) -> Result<Vault, VaultError> {
                     store = kind.label(),
                     "vault: using the remembered OS keychain"
                 );
-                return Ok(Vault::keychain(options.profile, kind, store)
-                    .forgetting_on_write_failure(&options.data_dir));
+                return Ok(Vault::keychain(options.profile.clone(), kind, store)
+                    .forgetting_on_write_failure(&options.data_dir)
+                    .remembering_access(&options));
             }
             Err(err) => {
                 tracing::info!(store = kind.label(), reason = %err, "vault: remembered keychain unavailable; probing");
@@ -589,7 +668,8 @@ fn open_auto(options: VaultOptions) -> Result<Vault, VaultError> {
                          file is not read; run with `--vault file` to use it"
                     );
                 }
-                return Ok(Vault::keychain(options.profile, kind, store));
+                return Ok(Vault::keychain(options.profile.clone(), kind, store)
+                    .remembering_access(&options));
             }
             Err(err) => {
                 let store = kind.label();

@@ -1,0 +1,113 @@
+//! The current access token, remembered in the kernel's session keyring until it expires, so
+//! that a script's `palmtree quote` reads it there instead of opening the Secret Service.
+//!
+//! Opening the Secret Service costs a D-Bus connection and a Diffie-Hellman key exchange
+//! (about 5 ms, as much as the whole quote request), and scripts run palmtree often. The
+//! access token lives 30 minutes and is sent with every request anyway; the refresh token and
+//! the app secret, which outlive it, are never copied here and stay in the keychain alone.
+//!
+//! The copy is readable only by the same user (see [`session_keyring`]), the kernel drops it
+//! when the token expires, and every change of the tokens in the vault (a login, a refresh, a
+//! logout) replaces or forgets it; `palmtree lock` forgets it at once. Where the kernel keeps
+//! no keys for this process, nothing is remembered and every command opens the keychain as
+//! before.
+
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use secrecy::{ExposeSecret, SecretString};
+use sha2::{Digest, Sha256};
+
+use super::session_keyring;
+use super::tokens::StoredTokens;
+
+/// Where one profile's access token is remembered.
+///
+/// The name is a hash of the data directory and the profile, so two installations or two
+/// profiles never meet each other's token, and the name gives away neither.
+#[derive(Clone, Debug)]
+pub struct AccessSlot {
+    description: String,
+}
+
+impl AccessSlot {
+    pub fn new(data_dir: &Path, profile: &str) -> AccessSlot {
+        let mut hash = Sha256::new();
+        hash.update(b"palmtree access token v1\0");
+        hash.update(data_dir.as_os_str().as_encoded_bytes());
+        hash.update(b"\0");
+        hash.update(profile.as_bytes());
+        let digest = hash.finalize();
+        let name: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+        AccessSlot {
+            description: format!("palmtree:access-token:{name}"),
+        }
+    }
+
+    /// The name in the session keyring, for tests and `keyctl`.
+    pub fn description(&self) -> &str {
+        &self.description
+    }
+
+    /// Remembers `tokens`' access token until it expires, without the refresh token. An
+    /// expired token is not remembered, and whatever was remembered before is forgotten.
+    pub fn remember(&self, tokens: &StoredTokens, now: DateTime<Utc>) {
+        let Ok(life) = (tokens.access_expires_at - now).to_std() else {
+            self.forget();
+            return;
+        };
+        if life.is_zero() {
+            self.forget();
+            return;
+        }
+        let copy = StoredTokens {
+            refresh_token: SecretString::from(String::new()),
+            ..tokens.clone()
+        };
+        match copy.to_json() {
+            Ok(json) => {
+                session_keyring::remember(&self.description, json.expose_secret().as_bytes(), life)
+            }
+            Err(_) => {
+                self.forget();
+            }
+        }
+    }
+
+    /// The remembered tokens, with an empty refresh token, if the access token is still good
+    /// `margin` after `now`.
+    pub fn recall(&self, now: DateTime<Utc>, margin: chrono::Duration) -> Option<StoredTokens> {
+        let bytes = session_keyring::recall(&self.description)?;
+        let text = std::str::from_utf8(&bytes).ok()?;
+        let tokens = StoredTokens::from_json(text).ok()?;
+        let only_access = tokens.refresh_token.expose_secret().is_empty();
+        (only_access && tokens.access_valid(now, margin)).then_some(tokens)
+    }
+
+    /// Forgets the token remembered here; whether there was one.
+    pub fn forget(&self) -> bool {
+        session_keyring::forget(&self.description)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_profile_and_data_dir_has_its_own_slot_named_by_neither() {
+        let a = AccessSlot::new(Path::new("/home/u/.local/share/palmtree"), "default");
+        let b = AccessSlot::new(Path::new("/home/u/.local/share/palmtree"), "work");
+        let c = AccessSlot::new(Path::new("/tmp/other"), "default");
+        let names = [&a, &b, &c].map(|s| s.description().to_owned());
+        for (i, x) in names.iter().enumerate() {
+            assert!(x.starts_with("palmtree:access-token:"), "{x}");
+            assert!(!x.contains("home") && !x.contains("default"), "{x}");
+            for y in &names[i + 1..] {
+                assert_ne!(x, y);
+            }
+        }
+        let again = AccessSlot::new(Path::new("/home/u/.local/share/palmtree"), "default");
+        assert_eq!(a.description(), again.description());
+    }
+}
