@@ -646,6 +646,17 @@ fn replace_is_offered_only_when_editable_and_sends_a_replace() {
         text.contains("Replace order #1000000000001: BUY 10 AAPL LIMIT 180.00 DAY"),
         "{text}"
     );
+    // Where the heading has no room for them, the words get a line of their own, whole.
+    let narrow = text_at(&state, 80, 24);
+    assert!(narrow.contains("Replace order #1000000000001"), "{narrow}");
+    assert!(
+        narrow.contains("Replaces  order #1000000000001: BUY 10 AAPL LIMIT 180.00 DAY"),
+        "{narrow}"
+    );
+    assert!(
+        !text.contains("Replaces  order"),
+        "said once on a wide screen: {text}"
+    );
 
     for _ in 0..6 {
         hit(&mut state, crossterm::event::KeyCode::Backspace);

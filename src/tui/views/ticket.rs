@@ -19,7 +19,7 @@ use crate::tui::action::Feed;
 use crate::tui::app::State;
 use crate::tui::keymap::hints;
 use crate::tui::theme::Theme;
-use crate::tui::ticket::{FIELDS, FieldKind, Mode, TicketForm, kind, resolution_text};
+use crate::tui::ticket::{FIELDS, FieldKind, Mode, Replacing, TicketForm, kind, resolution_text};
 use crate::tui::views::positions::{as_of_text, fit_line};
 
 /// Columns of the field labels, marker included.
@@ -47,7 +47,10 @@ fn info_line(state: &State, width: u16, theme: &Theme) -> Line<'static> {
         "orders go to Schwab, with real money"
     };
     let heading = match state.ticket().replacing_order() {
-        Some(r) => format!(" Replace order #{}: {}", r.order_id, r.words),
+        Some(r) if replaced_words_fit(state, usize::from(width)) => {
+            format!(" Replace order #{}: {}", r.order_id, r.words)
+        }
+        Some(r) => format!(" Replace order #{}", r.order_id),
         None => " Order ticket".to_string(),
     };
     let left = vec![
@@ -60,6 +63,28 @@ fn info_line(state: &State, width: u16, theme: &Theme) -> Line<'static> {
         None => String::new(),
     };
     fit_line(left, middle, right, width, theme)
+}
+
+/// Whether the heading has room for the replaced order in words beside the LIVE marker. When
+/// it has not, the form gives them a line of their own rather than cutting them short: the
+/// trader must see the whole order being replaced.
+fn replaced_words_fit(state: &State, width: usize) -> bool {
+    let Some(r) = state.ticket().replacing_order() else {
+        return true;
+    };
+    let heading = format!(" Replace order #{}: {}", r.order_id, r.words);
+    text_width(state.live_label()) + 2 + text_width(&heading) <= width
+}
+
+/// `Replaces  order #…: <its words>`, for the form on a narrow screen and the confirmation.
+fn replaces_line(r: &Replacing, width: usize, theme: &Theme) -> Line<'static> {
+    Line::from(vec![
+        Span::styled("  Replaces  ", theme.dim),
+        Span::raw(cut(
+            &format!("order #{}: {}", r.order_id, r.words),
+            width.saturating_sub(12),
+        )),
+    ])
 }
 
 /// The first key bound to the command with this help description, or `?` if none is.
@@ -79,6 +104,11 @@ fn form_lines(state: &State, width: usize, height: usize, theme: &Theme) -> Vec<
     }
     if let Some(last) = form.last() {
         lines.push(Line::styled(cut(&format!(" {last}"), width), theme.dim));
+    }
+    if let Some(r) = form.replacing_order()
+        && !replaced_words_fit(state, width)
+    {
+        lines.push(replaces_line(r, width, theme));
     }
     let problem_room = width.saturating_sub(LABEL_WIDTH + VALUE_WIDTH + 1);
     let mut focused_cut = None;
@@ -396,13 +426,7 @@ fn account_lines(state: &State, width: usize, theme: &Theme) -> Vec<Line<'static
         Span::raw(cut(&label, width.saturating_sub(12))),
     ])];
     if let Some(r) = form.replacing_order() {
-        lines.push(Line::from(vec![
-            Span::styled("  Replaces  ", theme.dim),
-            Span::raw(cut(
-                &format!("order #{}: {}", r.order_id, r.words),
-                width.saturating_sub(12),
-            )),
-        ]));
+        lines.push(replaces_line(r, width, theme));
     }
     lines
 }
