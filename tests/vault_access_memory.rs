@@ -218,6 +218,16 @@ async fn reads_run_on_the_remembered_token_with_no_secret_service() {
     let with_bus = world.palmtree(true, &["quote", "AAPL"]);
     assert!(with_bus.status.success(), "{}", text(&with_bus));
     assert!(remembered(&world).is_some());
+    // `status` says where the copy is.
+    let status = world.palmtree(true, &["status"]);
+    assert!(
+        text(&status).contains("a copy waits in the session keyring"),
+        "{}",
+        text(&status)
+    );
+    let json: serde_json::Value =
+        serde_json::from_slice(&world.palmtree(true, &["status", "--json"]).stdout).unwrap();
+    assert_eq!(json["accessTokenRemembered"], true);
 
     // The control: forgotten again, the command must reach the keychain, and cannot.
     assert!(world.palmtree(false, &["lock"]).status.success());

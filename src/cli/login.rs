@@ -210,6 +210,9 @@ pub struct Status {
     pub app_key_stored: bool,
     pub access_expires_at: Option<DateTime<Utc>>,
     pub refresh_deadline: Option<DateTime<Utc>>,
+    /// Whether a copy of the access token waits in the session keyring (see
+    /// `vault::AccessSlot`), so the user knows every place it is.
+    pub access_remembered: bool,
     pub callback: String,
 }
 
@@ -222,6 +225,7 @@ impl Status {
             app_key_stored: session::app_credentials(vault)?.is_some(),
             access_expires_at: tokens.as_ref().map(|t| t.access_expires_at),
             refresh_deadline: tokens.as_ref().map(|t| t.refresh_deadline),
+            access_remembered: vault.access_remembered(),
             callback: config.api.callback.clone(),
         })
     }
@@ -238,6 +242,7 @@ impl Status {
             "appKeyStored": self.app_key_stored,
             "accessTokenExpires": self.access_expires_at.map(|t| t.to_rfc3339()),
             "refreshDeadline": self.refresh_deadline.map(|t| t.to_rfc3339()),
+            "accessTokenRemembered": self.access_remembered,
             "secondsToRelogin": self.refresh_deadline.map(|t| (t - now).num_seconds().max(0)),
             "callback": self.callback,
         })
@@ -268,6 +273,12 @@ impl Status {
         text.push_str(&format!("app key:           {key}\n"));
         if let Some(at) = self.access_expires_at {
             text.push_str(&format!("access token:      valid until {}\n", when(at)));
+        }
+        if self.access_remembered {
+            text.push_str(
+                "                   a copy waits in the session keyring until then, for \
+                 quick reads; `palmtree lock` forgets it\n",
+            );
         }
         if let Some(deadline) = self.refresh_deadline {
             text.push_str(&format!("log in again by:   {}\n", when(deadline)));

@@ -485,6 +485,14 @@ impl Vault {
         self.set(names::JOURNAL_HEAD, &SecretString::from(head))
     }
 
+    /// Whether the access token is remembered in the session keyring right now.
+    pub fn access_remembered(&self) -> bool {
+        self.access.as_ref().is_some_and(|slot| {
+            slot.recall(chrono::Utc::now(), chrono::Duration::zero())
+                .is_some()
+        })
+    }
+
     /// Forgets what other processes could use without the keychain or the passphrase: the
     /// vault file's key (see [`KeyMemory`]) and the access token (see [`AccessSlot`]).
     pub fn forget_remembered(&self) {
