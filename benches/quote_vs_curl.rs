@@ -188,7 +188,7 @@ fn main() {
             let _ = vault.delete(name);
         }
         vault.forget_remembered();
-        palmtree::vault::forget_remembered_access(&data, &profile);
+        palmtree::vault::forget_remembered_access(&profile);
         let _ = std::fs::remove_dir_all(&home);
     }
 }

@@ -55,18 +55,18 @@ pub fn profile_dir(data_dir: &Path, profile: &str) -> PathBuf {
 /// with no echo; with neither, opening the file fails with a message saying so.
 ///
 /// What it remembers across commands (the file's derived key, a Secret Service vault's access
-/// token) follows `remember`, the config's `[vault]` table.
+/// token) follows `settings`, the config's `[vault]` table.
 pub fn open_vault(
     profile: &str,
     choice: VaultChoice,
     data_dir: &Path,
-    remember: &VaultConfig,
+    settings: &VaultConfig,
 ) -> Result<Vault, VaultError> {
     let exists = crate::vault::vault_file_path(data_dir).exists();
     let passphrase = Box::new(move || ask_passphrase(exists));
     let mut options = VaultOptions::new(profile, choice, data_dir, passphrase);
-    options.remember_file_key = remember.key_memory();
-    options.remember_access_token = remember.remember_access_token;
+    options.remember_file_key = settings.key_memory();
+    options.remember_access_token = settings.remember_access_token;
     Vault::open(options)
 }
 
@@ -220,10 +220,11 @@ pub struct VaultKeeper {
     lock_path: PathBuf,
 }
 
-/// The keeper's vault: open, still to be opened, or failed to open (said once per call).
+/// The keeper's vault: open, still to be opened, or failed to open (and why).
 enum KeeperVault {
     Open(Vault),
-    Unopened(VaultOpener),
+    /// `None` only while the opener runs.
+    Unopened(Option<VaultOpener>),
     Failed(String),
 }
 
@@ -243,7 +244,7 @@ impl VaultKeeper {
         data_dir: &Path,
     ) -> Result<Self, SessionError> {
         Ok(VaultKeeper {
-            vault: std::sync::Mutex::new(KeeperVault::Unopened(open)),
+            vault: std::sync::Mutex::new(KeeperVault::Unopened(Some(open))),
             lock_path: Self::lock_path(data_dir, profile)?,
         })
     }
@@ -260,20 +261,20 @@ impl VaultKeeper {
             .vault
             .lock()
             .map_err(|_| "the vault could not be opened".to_string())?;
-        let current = std::mem::replace(&mut *state, KeeperVault::Failed(String::new()));
-        let (next, result) = match current {
-            KeeperVault::Open(vault) => (KeeperVault::Open(vault.clone()), Ok(vault)),
-            KeeperVault::Unopened(open) => match open() {
-                Ok(vault) => (KeeperVault::Open(vault.clone()), Ok(vault)),
-                Err(e) => {
-                    let why = format!("cannot open the vault: {e}");
-                    (KeeperVault::Failed(why.clone()), Err(why))
-                }
-            },
-            KeeperVault::Failed(why) => (KeeperVault::Failed(why.clone()), Err(why)),
+        let open = match &mut *state {
+            KeeperVault::Open(vault) => return Ok(vault.clone()),
+            KeeperVault::Failed(why) => return Err(why.clone()),
+            KeeperVault::Unopened(open) => open.take(),
         };
-        *state = next;
-        result
+        let opened = match open {
+            Some(open) => open().map_err(|e| format!("cannot open the vault: {e}")),
+            None => Err("cannot open the vault: an earlier attempt stopped".to_string()),
+        };
+        *state = match &opened {
+            Ok(vault) => KeeperVault::Open(vault.clone()),
+            Err(why) => KeeperVault::Failed(why.clone()),
+        };
+        opened
     }
 }
 

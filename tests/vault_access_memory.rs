@@ -57,7 +57,7 @@ impl World {
             Ok(vault) => return skip(&format!("the vault chose {}", vault.kind())),
             Err(e) => return skip(&e.to_string()),
         };
-        let probe = AccessSlot::new(home.path(), "probe");
+        let probe = AccessSlot::new(&format!("{profile}-probe"));
         probe.remember(&tokens_expiring_in(600), Utc::now());
         if probe.recall(Utc::now(), ACCESS_MARGIN).is_none() {
             return skip(
@@ -90,7 +90,7 @@ impl World {
     }
 
     fn slot(&self) -> AccessSlot {
-        AccessSlot::new(&self.data_dir(), &self.profile)
+        AccessSlot::new(&self.profile)
     }
 
     fn saved(&self) -> StoredTokens {
@@ -102,9 +102,22 @@ impl World {
         self.palmtree_as(&self.profile, bus, args)
     }
 
+    /// `palmtree <args>` with `extra` set in its environment.
+    fn palmtree_env(&self, bus: bool, args: &[&str], extra: &[(&str, &PathBuf)]) -> Output {
+        let mut cmd = self.command(&self.profile, bus, args);
+        for (name, value) in extra {
+            cmd.env(name, value);
+        }
+        cmd.output().unwrap()
+    }
+
     /// A command run with no bus finds the remembered keychain gone and probes again, so it
     /// comes last in a test, or the next command would look in another store.
     fn palmtree_as(&self, profile: &str, bus: bool, args: &[&str]) -> Output {
+        self.command(profile, bus, args).output().unwrap()
+    }
+
+    fn command(&self, profile: &str, bus: bool, args: &[&str]) -> Command {
         let root = self.home.path();
         let base = self.sim.base_url();
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_palmtree"));
@@ -126,7 +139,7 @@ impl World {
         if !bus {
             cmd.env("DBUS_SESSION_BUS_ADDRESS", NO_BUS);
         }
-        cmd.output().unwrap()
+        cmd
     }
 
     fn forget_everything(&self) {
@@ -272,14 +285,19 @@ async fn a_refresh_with_no_secret_service_sends_no_token_request() {
     world.sim.clock().advance(Duration::from_secs(31 * 60));
     let refreshes = world.sim.stats().grants("refresh_token");
     let output = world.palmtree(false, &["quote", "AAPL"]);
-    println!("{}", text(&output));
     assert!(!output.status.success(), "{}", text(&output));
     assert!(
-        text(&output).contains("login required"),
+        text(&output).contains("unlock it and try again"),
         "says why: {}",
         text(&output)
     );
     assert_eq!(world.sim.stats().grants("refresh_token"), refreshes);
+    // The refresh looked for the Secret Service only: the keychain in use is still it.
+    let store = vault::remembered_store_path(&world.data_dir());
+    assert_eq!(
+        std::fs::read_to_string(store).unwrap().trim(),
+        "secret-service"
+    );
     world.forget_everything();
 }
 
@@ -307,10 +325,98 @@ async fn logout_another_profile_and_the_file_vault_never_use_it() {
     world.forget_everything();
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn logout_forgets_it_from_any_data_dir_and_with_remembering_off() {
+    let Some(world) = World::logged_in("logout-elsewhere").await else {
+        return;
+    };
+    assert!(remembered(&world).is_some());
+    // The keychain's entries are the profile's, whatever the data directory, and so is the
+    // copy: a logout run with another one leaves nothing for this one.
+    let elsewhere = world.home.path().join("data-elsewhere");
+    let logout = world.palmtree_env(true, &["logout"], &[("XDG_DATA_HOME", &elsewhere)]);
+    assert!(logout.status.success(), "{}", text(&logout));
+    let after = world.palmtree(true, &["quote", "AAPL"]);
+    assert!(!after.status.success(), "{}", text(&after));
+    world.forget_everything();
+
+    let Some(world) = World::logged_in("logout-off").await else {
+        return;
+    };
+    assert!(remembered(&world).is_some());
+    let config = world.home.path().join("remember-off.toml");
+    std::fs::write(&config, "[vault]\nremember_access_token = false\n").unwrap();
+    let logout = world.palmtree_env(true, &["logout"], &[("PALMTREE_CONFIG", &config)]);
+    assert!(logout.status.success(), "{}", text(&logout));
+    assert!(world.slot().recall(Utc::now(), ACCESS_MARGIN).is_none());
+    world.forget_everything();
+}
+
+/// Runs `args` as `nobody` with our session keyring, as a process of another user that
+/// inherited it would (`sudo -u` where PAM makes no new session keyring).
+fn as_nobody(args: &[&str]) -> Option<Output> {
+    // SAFETY: geteuid only reads the process's effective user id.
+    if unsafe { libc::geteuid() } != 0 {
+        return None;
+    }
+    Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups", "keyctl"])
+        .args(args)
+        .output()
+        .ok()
+}
+
+#[test]
+fn an_entry_another_user_planted_under_our_name_gets_nothing_and_is_not_used() {
+    let profile = format!("planted-{}", std::process::id());
+    let slot = AccessSlot::new(&profile);
+    slot.remember(&tokens_expiring_in(600), Utc::now());
+    if slot.recall(Utc::now(), ACCESS_MARGIN).is_none() {
+        skip::<()>("this process has no usable session keyring");
+        return;
+    }
+    slot.forget();
+    let Some(planted) = as_nobody(&["add", "user", slot.description(), "planted", "@s"]) else {
+        println!("not root, or no setpriv: another user's entry was not planted");
+        return;
+    };
+    assert!(planted.status.success(), "{}", text(&planted));
+    let id = String::from_utf8_lossy(&planted.stdout).trim().to_string();
+    // Writable by us, but not searchable: we could not find it, only write into it.
+    let perms = as_nobody(&["setperm", &id, "0x003f0025"]).unwrap();
+    assert!(perms.status.success(), "{}", text(&perms));
+
+    slot.remember(&tokens_expiring_in(600), Utc::now());
+    let theirs = as_nobody(&["print", &id]).unwrap();
+    assert!(
+        !String::from_utf8_lossy(&theirs.stdout).contains("access-600"),
+        "the planted entry received the token: {}",
+        text(&theirs)
+    );
+    let ours = slot
+        .recall(Utc::now(), ACCESS_MARGIN)
+        .expect("ours is in place");
+    assert_eq!(ours.access_token.expose_secret(), "access-600");
+    assert!(slot.forget());
+
+    // One planted where we would find it, well formed and good for years, is never used.
+    let forged = r#"{"access_token":"forged","access_expires_at":"2099-01-01T00:00:00Z","refresh_token":"","exchanged_at":"2026-01-01T00:00:00Z","refresh_deadline":"2099-01-01T00:00:00Z"}"#;
+    let found = as_nobody(&["add", "user", slot.description(), forged, "@s"]).unwrap();
+    let id = String::from_utf8_lossy(&found.stdout).trim().to_string();
+    assert!(
+        as_nobody(&["setperm", &id, "0x3f3f3f3f"])
+            .unwrap()
+            .status
+            .success()
+    );
+    assert!(slot.recall(Utc::now(), chrono::Duration::zero()).is_none());
+    slot.forget();
+    let _ = as_nobody(&["invalidate", &id]);
+}
+
 #[test]
 fn a_token_about_to_expire_is_not_offered_and_an_expired_one_not_kept() {
-    let dir = tempfile::tempdir().unwrap();
-    let slot = AccessSlot::new(dir.path(), "expiry");
+    let slot = AccessSlot::new(&format!("expiry-{}", std::process::id()));
     slot.remember(&tokens_expiring_in(600), Utc::now());
     if slot.recall(Utc::now(), ACCESS_MARGIN).is_none() {
         skip::<()>("this process has no usable session keyring");
@@ -330,14 +436,15 @@ fn a_token_about_to_expire_is_not_offered_and_an_expired_one_not_kept() {
 #[test]
 fn only_a_secret_service_choice_looks_for_it() {
     let dir = tempfile::tempdir().unwrap();
-    let slot = AccessSlot::new(dir.path(), "choice");
+    let profile = format!("choice-{}", std::process::id());
+    let slot = AccessSlot::new(&profile);
     slot.remember(&tokens_expiring_in(600), Utc::now());
     if slot.recall(Utc::now(), ACCESS_MARGIN).is_none() {
         skip::<()>("this process has no usable session keyring");
         return;
     }
     let look =
-        |choice| vault::remembered_access(choice, dir.path(), "choice", Utc::now(), ACCESS_MARGIN);
+        |choice| vault::remembered_access(choice, dir.path(), &profile, Utc::now(), ACCESS_MARGIN);
     assert!(look(VaultChoice::File).is_none());
     assert!(look(VaultChoice::Memory).is_none());
     assert!(look(VaultChoice::Only(VaultKind::KernelKeyutils)).is_none());

@@ -38,20 +38,19 @@ impl Ctx {
         match opening {
             Some(VaultOpening::Thread(thread)) => wait_for(thread),
             Some(VaultOpening::Remembered(_)) | None => {
-                self.vault_opener()().context("cannot open the vault")
+                self.vault_opener(self.vault_choice)().context("cannot open the vault")
             }
         }
     }
 
-    /// Opens the vault when called, on whatever thread calls it.
-    fn vault_opener(&self) -> session::VaultOpener {
-        let (profile, choice, data_dir, remember) = (
+    /// Opens the vault `choice` names when called, on whatever thread calls it.
+    fn vault_opener(&self, choice: VaultChoice) -> session::VaultOpener {
+        let (profile, data_dir, settings) = (
             self.profile.clone(),
-            self.vault_choice,
             self.paths.data_dir.clone(),
             self.config.vault.clone(),
         );
-        Box::new(move || session::open_vault(&profile, choice, &data_dir, &remember))
+        Box::new(move || session::open_vault(&profile, choice, &data_dir, &settings))
     }
 
     /// The access token an earlier command remembered, if [`start_vault`] found one.
@@ -114,14 +113,14 @@ pub fn start_vault(cli: &Cli, paths: &Paths, config: &Config) -> Option<VaultOpe
             return Some(VaultOpening::Remembered(tokens));
         }
     }
-    let (profile, data_dir, remember) = (
+    let (profile, data_dir, settings) = (
         cli.profile.clone(),
         paths.data_dir.clone(),
         config.vault.clone(),
     );
     std::thread::Builder::new()
         .name("palmtree-vault".into())
-        .spawn(move || session::open_vault(&profile, choice, &data_dir, &remember))
+        .spawn(move || session::open_vault(&profile, choice, &data_dir, &settings))
         .ok()
         .map(VaultOpening::Thread)
 }
@@ -252,7 +251,7 @@ pub async fn run(
             );
             let file = crate::vault::vault_file_path(&ctx.paths.data_dir);
             let key = crate::vault::forget_remembered_file_key(&file);
-            let access = crate::vault::forget_remembered_access(&ctx.paths.data_dir, &ctx.profile);
+            let access = crate::vault::forget_remembered_access(&ctx.profile);
             let mut text = String::new();
             if key {
                 text.push_str(
@@ -463,10 +462,13 @@ async fn connect(ctx: &Ctx, seed: u64, records: bool) -> anyhow::Result<Session>
     let http = session::http_client(&ctx.config)?;
     if !records && let Some(remembered) = ctx.remembered_access() {
         let refresh_deadline = Some(remembered.refresh_deadline);
+        // The token came from the Secret Service, so a refresh goes back there and nowhere
+        // else: were it unreachable, `Auto` would settle on another store and remember that.
+        let secret_service = VaultChoice::Only(crate::vault::VaultKind::SecretService);
         let client = session::remembered_client(
             &ctx.config,
             remembered,
-            ctx.vault_opener(),
+            ctx.vault_opener(secret_service),
             &ctx.profile,
             &ctx.paths.data_dir,
             Some(http),

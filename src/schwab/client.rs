@@ -483,7 +483,9 @@ impl SchwabClient {
         // an empty one would only be refused.
         if current.refresh_token.expose_secret().is_empty() {
             return Err(SchwabError::LoginRequired(
-                "no saved login could be read from the vault to refresh the access token".into(),
+                "the vault gave no saved login to refresh the access token with (if the \
+                 keychain is locked or cannot be reached, unlock it and try again)"
+                    .into(),
             ));
         }
         let now = self.inner.clock.now();

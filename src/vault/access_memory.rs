@@ -12,8 +12,6 @@
 //! no keys for this process, nothing is remembered and every command opens the keychain as
 //! before.
 
-use std::path::Path;
-
 use chrono::{DateTime, Utc};
 use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha256};
@@ -23,18 +21,19 @@ use super::tokens::StoredTokens;
 
 /// Where one profile's access token is remembered.
 ///
-/// The name is a hash of the data directory and the profile, so two installations or two
-/// profiles never meet each other's token, and the name gives away neither.
+/// Named, like the keychain's own entries, by the profile alone: whatever data directory a
+/// logout runs with, it forgets the copy every other one would find. The name is a hash of the
+/// profile, so it does not give the profile away.
 #[derive(Clone, Debug)]
 pub struct AccessSlot {
     description: String,
 }
 
 impl AccessSlot {
-    pub fn new(data_dir: &Path, profile: &str) -> AccessSlot {
+    pub fn new(profile: &str) -> AccessSlot {
         let mut hash = Sha256::new();
         hash.update(b"palmtree access token v1\0");
-        hash.update(data_dir.as_os_str().as_encoded_bytes());
+        hash.update(super::SERVICE.as_bytes());
         hash.update(b"\0");
         hash.update(profile.as_bytes());
         let digest = hash.finalize();
@@ -95,19 +94,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn each_profile_and_data_dir_has_its_own_slot_named_by_neither() {
-        let a = AccessSlot::new(Path::new("/home/u/.local/share/palmtree"), "default");
-        let b = AccessSlot::new(Path::new("/home/u/.local/share/palmtree"), "work");
-        let c = AccessSlot::new(Path::new("/tmp/other"), "default");
-        let names = [&a, &b, &c].map(|s| s.description().to_owned());
-        for (i, x) in names.iter().enumerate() {
+    fn each_profile_has_its_own_slot_not_named_by_it() {
+        let a = AccessSlot::new("default");
+        let b = AccessSlot::new("work");
+        for x in [a.description(), b.description()] {
             assert!(x.starts_with("palmtree:access-token:"), "{x}");
-            assert!(!x.contains("home") && !x.contains("default"), "{x}");
-            for y in &names[i + 1..] {
-                assert_ne!(x, y);
-            }
+            assert!(!x.contains("default") && !x.contains("work"), "{x}");
         }
-        let again = AccessSlot::new(Path::new("/home/u/.local/share/palmtree"), "default");
-        assert_eq!(a.description(), again.description());
+        assert_ne!(a.description(), b.description());
+        assert_eq!(a.description(), AccessSlot::new("default").description());
     }
 }

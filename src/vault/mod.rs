@@ -301,7 +301,7 @@ impl Vault {
     /// the store is the Secret Service (see [`AccessSlot`]).
     fn remembering_access(self, options: &VaultOptions) -> Vault {
         let remember = options.remember_access_token && self.kind == VaultKind::SecretService;
-        let access = remember.then(|| AccessSlot::new(&options.data_dir, &self.profile));
+        let access = remember.then(|| AccessSlot::new(&self.profile));
         Vault { access, ..self }
     }
 
@@ -396,12 +396,11 @@ impl Vault {
         saved
     }
 
-    /// Deletes the tokens, and first the remembered access token, so no command can use the
-    /// login after this, even if the keychain's delete fails.
+    /// Deletes the tokens, and first the remembered access token (whatever the store and the
+    /// setting: one may have been remembered under another), so no command can use the login
+    /// after this, even if the keychain's delete fails.
     pub fn delete_tokens(&self) -> Result<(), VaultError> {
-        if let Some(slot) = &self.access {
-            slot.forget();
-        }
+        AccessSlot::new(&self.profile).forget();
         self.delete(names::TOKENS)
     }
 
@@ -497,9 +496,7 @@ impl Vault {
     /// vault file's key (see [`KeyMemory`]) and the access token (see [`AccessSlot`]).
     pub fn forget_remembered(&self) {
         self.store.forget_remembered_key();
-        if let Some(slot) = &self.access {
-            slot.forget();
-        }
+        AccessSlot::new(&self.profile).forget();
     }
 }
 
@@ -546,13 +543,13 @@ pub fn remembered_access(
     if !secret_service || check_profile(profile).is_err() {
         return None;
     }
-    AccessSlot::new(data_dir, profile).recall(now, margin)
+    AccessSlot::new(profile).recall(now, margin)
 }
 
 /// Forgets the access token remembered for `profile` without opening the vault; whether one
 /// was remembered.
-pub fn forget_remembered_access(data_dir: &Path, profile: &str) -> bool {
-    AccessSlot::new(data_dir, profile).forget()
+pub fn forget_remembered_access(profile: &str) -> bool {
+    AccessSlot::new(profile).forget()
 }
 
 /// A store that drops the remembered keychain choice when a write fails.

@@ -12,16 +12,51 @@
 mod platform {
     use std::time::Duration;
 
-    use linux_keyutils::{KeyPermissionsBuilder, KeyRing, KeyRingIdentifier, Permission};
+    use linux_keyutils::{
+        Key, KeyPermissions, KeyPermissionsBuilder, KeyRing, KeyRingIdentifier, Permission,
+    };
     use zeroize::Zeroizing;
 
     fn session() -> Option<KeyRing> {
         KeyRing::from_special_id(KeyRingIdentifier::Session, false).ok()
     }
 
-    /// The bytes remembered under `description`.
+    /// Granted by user id, not by possession: a process of another user that inherited the
+    /// session keyring (`sudo -u`, `runuser` without pam_keyinit) possesses every entry in it
+    /// and must still not read ours. No possessor, group or world bits at all; `LINK` so the
+    /// entry can be linked into the session keyring after these are set.
+    fn owner_only() -> KeyPermissions {
+        KeyPermissionsBuilder::builder()
+            .user(
+                Permission::VIEW
+                    | Permission::READ
+                    | Permission::WRITE
+                    | Permission::SEARCH
+                    | Permission::LINK
+                    | Permission::SETATTR,
+            )
+            .build()
+    }
+
+    /// Whether `key` is one this process could have made: owned by our user, with exactly
+    /// our permissions. Anything else under our name was planted, and is never used.
+    fn is_ours(key: &Key) -> bool {
+        // SAFETY: geteuid only reads the process's effective user id.
+        let me = unsafe { libc::geteuid() };
+        key.metadata().is_ok_and(|meta| {
+            meta.get_uid() == me && meta.get_perms().bits() == owner_only().bits()
+        })
+    }
+
+    /// The bytes remembered under `description`, if the entry there is ours.
     pub fn recall(description: &str) -> Option<Zeroizing<Vec<u8>>> {
         let key = session()?.search(description).ok()?;
+        if !is_ours(&key) {
+            tracing::warn!(
+                "vault: an entry under palmtree's name in the session keyring is not palmtree's; it is ignored"
+            );
+            return None;
+        }
         Some(Zeroizing::new(key.read_to_vec().ok()?))
     }
 
@@ -33,41 +68,53 @@ mod platform {
     }
 
     /// Remembers `bytes` under `description` for `life`, replacing what was there.
+    ///
+    /// The entry is made in this thread's own keyring, which no other process possesses, and
+    /// limited there; only then is it linked into the session keyring, which displaces any
+    /// entry of the same name. Adding it to the session keyring directly would write into an
+    /// entry another user planted under our name, and hand that user the bytes.
     pub fn remember(description: &str, bytes: &[u8], life: Duration) {
         let Some(ring) = session() else {
             tracing::debug!("vault: no session keyring; nothing is remembered between commands");
             return;
         };
-        let stored = match ring.add_key(description, bytes) {
-            Ok(stored) => stored,
+        let Ok(scratch) = KeyRing::from_special_id(KeyRingIdentifier::Thread, true) else {
+            tracing::debug!("vault: no thread keyring; nothing is remembered between commands");
+            return;
+        };
+        let made = match scratch.add_key(description, bytes) {
+            Ok(made) => made,
             Err(e) => {
-                tracing::debug!(error = %e, "vault: the session keyring refused an entry");
+                tracing::debug!(error = %e, "vault: the kernel refused an entry");
                 return;
             }
         };
-        // Granted by user id, not by possession: a process of another user that inherited
-        // this session keyring (`sudo -u`, `runuser` without pam_keyinit) possesses the entry
-        // and must still not read it. No possessor, group or world bits at all.
-        let owner_only = KeyPermissionsBuilder::builder()
-            .user(
-                Permission::VIEW
-                    | Permission::READ
-                    | Permission::WRITE
-                    | Permission::SEARCH
-                    | Permission::SETATTR,
-            )
-            .build();
-        if stored.set_timeout(seconds(life)).is_err() || stored.set_perms(owner_only).is_err() {
-            let _ = stored.invalidate();
-            tracing::debug!("vault: a remembered entry could not be limited; it was dropped");
+        let linked = made
+            .set_perms(owner_only())
+            .and_then(|()| made.set_timeout(seconds(life)))
+            .and_then(|()| ring.link_key(made));
+        let _ = scratch.unlink_key(made);
+        if linked.is_err() {
+            let _ = made.invalidate();
+            tracing::debug!("vault: an entry could not be limited and linked; it was dropped");
         }
     }
 
-    /// Forgets what is remembered under `description`; whether there was anything.
+    /// Forgets what is remembered under `description`; whether there was anything. An entry
+    /// that is not ours is unlinked from the session keyring instead, so it cannot stand in
+    /// for ours.
     pub fn forget(description: &str) -> bool {
-        session()
-            .and_then(|ring| ring.search(description).ok())
-            .is_some_and(|key| key.invalidate().is_ok())
+        let Some(ring) = session() else {
+            return false;
+        };
+        let Ok(key) = ring.search(description) else {
+            return false;
+        };
+        if is_ours(&key) {
+            key.invalidate().is_ok()
+        } else {
+            ring.unlink_key(key).is_ok()
+        }
     }
 
     fn seconds(life: Duration) -> usize {
