@@ -663,6 +663,11 @@ fn replace_is_offered_only_when_editable_and_sends_a_replace() {
     }
     // Only the price changes: nothing else needs choosing again.
     type_keys(&mut state, "181.50");
+    // The account's buying power still counts the order being replaced, so the ticket's own
+    // estimate names no "after" figure that would be short by it.
+    let editing = text_at(&state, 120, 40);
+    assert!(editing.contains("Estimated cost $1,815.00"), "{editing}");
+    assert!(!editing.contains("buying power after"), "{editing}");
     let (seq, account, _) = preview(&mut state);
     assert_eq!(account, AccountKey::new("HASH-ONE"));
     update(
@@ -673,7 +678,15 @@ fn replace_is_offered_only_when_editable_and_sends_a_replace() {
             at: at(),
         },
     );
-    assert!(text_at(&state, 120, 40).contains("Press Y to replace the order"));
+    let confirm = text_at(&state, 120, 40);
+    assert!(
+        confirm.contains("Press Y to replace the order"),
+        "{confirm}"
+    );
+    assert!(
+        confirm.contains("The preview does not know this replaces order #1000000000001"),
+        "{confirm}"
+    );
     let effects = hit(&mut state, Char('Y'));
     match effects.as_slice() {
         [

@@ -123,7 +123,12 @@ fn form_lines(state: &State, width: usize, height: usize, theme: &Theme) -> Vec<
         lines.push(field_line(state, field, problem, problem_room, theme));
     }
     lines.push(quote_line(state, width, theme));
-    lines.push(estimate_line(validation.estimate.as_ref(), width, theme));
+    lines.push(estimate_line(
+        validation.estimate.as_ref(),
+        form.replacing_order().is_none(),
+        width,
+        theme,
+    ));
     // On a short screen the last of these give way first: why the preview did not happen
     // matters most, then the warnings, then the focused field's problem in full.
     if let OrderStep::Editing {
@@ -308,7 +313,14 @@ fn quote_line(state: &State, width: usize, theme: &Theme) -> Line<'static> {
     Line::styled(cut(&format!(" {}", parts.join(" · ")), width), theme.dim)
 }
 
-fn estimate_line(estimate: Option<&Estimate>, width: usize, theme: &Theme) -> Line<'static> {
+/// The ticket's own estimate. `with_buying_power` is off for a replace: the account's buying
+/// power still counts the order being replaced, so "after" would be short by that order.
+fn estimate_line(
+    estimate: Option<&Estimate>,
+    with_buying_power: bool,
+    width: usize,
+    theme: &Theme,
+) -> Line<'static> {
     let text = match estimate {
         Some(e) => {
             let what = match e.side {
@@ -316,7 +328,7 @@ fn estimate_line(estimate: Option<&Estimate>, width: usize, theme: &Theme) -> Li
                 CashSide::Proceeds => "Estimated proceeds",
             };
             let mut text = format!(" {what} ${}", format::money(e.gross));
-            if let Some(after) = e.buying_power_after {
+            if let Some(after) = e.buying_power_after.filter(|_| with_buying_power) {
                 text.push_str(&format!(" · buying power after ${}", format::money(after)));
             }
             text.push_str(" · before commission and fees");
@@ -362,6 +374,17 @@ fn confirm_lines(state: &State, width: usize, height: usize, theme: &Theme) -> V
             lines.push(order_words(order, theme));
             lines.extend(account_lines(state, width, theme));
             lines.extend(preview_lines(preview, inner, theme));
+            if let Some(r) = form.replacing_order() {
+                // The preview is of the new order alone; Schwab is not told what it replaces.
+                let note = format!(
+                    "The preview does not know this replaces order #{}: its buying power \
+                     after may still count that order.",
+                    r.order_id
+                );
+                for part in wrap(&note, inner) {
+                    lines.push(Line::styled(format!("  {part}"), theme.dim));
+                }
+            }
             lines.push(Line::raw(""));
             lines.push(Line::styled("  Exactly this is sent:", theme.dim));
             let json = String::from_utf8_lossy(order.bytes()).into_owned();
