@@ -57,14 +57,7 @@ impl World {
             Ok(vault) => return skip(&format!("the vault chose {}", vault.kind())),
             Err(e) => return skip(&e.to_string()),
         };
-        let probe = AccessSlot::new(&format!("{profile}-probe"));
-        probe.remember(&tokens_expiring_in(600), Utc::now());
-        if probe.recall(Utc::now(), ACCESS_MARGIN).is_none() {
-            return skip(
-                "this process has no usable session keyring (run under `keyctl session -`)",
-            );
-        }
-        probe.forget();
+        remembering_slot(&format!("{profile}-probe"))?.forget();
 
         let sim = Sim::start(SimOptions::default()).await.unwrap();
         vault
@@ -156,6 +149,17 @@ fn skip<T>(reason: &str) -> Option<T> {
     println!("SKIPPED: no Secret Service with a session keyring here (run under .ci/run)");
     println!("  reason: {reason}");
     None
+}
+
+/// `profile`'s slot holding a token good for 600 s, or `None` (after a SKIPPED line, or a
+/// failure under `PALMTREE_REQUIRE_SECRET_SERVICE=1`) where this process may keep no keys.
+fn remembering_slot(profile: &str) -> Option<AccessSlot> {
+    let slot = AccessSlot::new(profile);
+    slot.remember(&tokens_expiring_in(600), Utc::now());
+    if slot.recall(Utc::now(), ACCESS_MARGIN).is_none() {
+        return skip("this process has no usable session keyring (run under `keyctl session -`)");
+    }
+    Some(slot)
 }
 
 fn tokens_expiring_in(seconds: i64) -> StoredTokens {
@@ -369,12 +373,9 @@ fn as_nobody(args: &[&str]) -> Option<Output> {
 #[test]
 fn an_entry_another_user_planted_under_our_name_gets_nothing_and_is_not_used() {
     let profile = format!("planted-{}", std::process::id());
-    let slot = AccessSlot::new(&profile);
-    slot.remember(&tokens_expiring_in(600), Utc::now());
-    if slot.recall(Utc::now(), ACCESS_MARGIN).is_none() {
-        skip::<()>("this process has no usable session keyring");
+    let Some(slot) = remembering_slot(&profile) else {
         return;
-    }
+    };
     slot.forget();
     let Some(planted) = as_nobody(&["add", "user", slot.description(), "planted", "@s"]) else {
         println!("not root, or no setpriv: another user's entry was not planted");
@@ -416,12 +417,9 @@ fn an_entry_another_user_planted_under_our_name_gets_nothing_and_is_not_used() {
 
 #[test]
 fn a_token_about_to_expire_is_not_offered_and_an_expired_one_not_kept() {
-    let slot = AccessSlot::new(&format!("expiry-{}", std::process::id()));
-    slot.remember(&tokens_expiring_in(600), Utc::now());
-    if slot.recall(Utc::now(), ACCESS_MARGIN).is_none() {
-        skip::<()>("this process has no usable session keyring");
+    let Some(slot) = remembering_slot(&format!("expiry-{}", std::process::id())) else {
         return;
-    }
+    };
     slot.remember(&tokens_expiring_in(30), Utc::now());
     assert!(
         slot.recall(Utc::now(), ACCESS_MARGIN).is_none(),
@@ -437,12 +435,9 @@ fn a_token_about_to_expire_is_not_offered_and_an_expired_one_not_kept() {
 fn only_a_secret_service_choice_looks_for_it() {
     let dir = tempfile::tempdir().unwrap();
     let profile = format!("choice-{}", std::process::id());
-    let slot = AccessSlot::new(&profile);
-    slot.remember(&tokens_expiring_in(600), Utc::now());
-    if slot.recall(Utc::now(), ACCESS_MARGIN).is_none() {
-        skip::<()>("this process has no usable session keyring");
+    let Some(slot) = remembering_slot(&profile) else {
         return;
-    }
+    };
     let look =
         |choice| vault::remembered_access(choice, dir.path(), &profile, Utc::now(), ACCESS_MARGIN);
     assert!(look(VaultChoice::File).is_none());

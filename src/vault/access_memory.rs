@@ -36,10 +36,8 @@ impl AccessSlot {
         hash.update(super::SERVICE.as_bytes());
         hash.update(b"\0");
         hash.update(profile.as_bytes());
-        let digest = hash.finalize();
-        let name: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
         AccessSlot {
-            description: format!("palmtree:access-token:{name}"),
+            description: session_keyring::entry_name("access-token", hash),
         }
     }
 

@@ -85,10 +85,8 @@ impl KeySlot {
         hash.update(params.m_kib.to_le_bytes());
         hash.update(params.t_cost.to_le_bytes());
         hash.update(params.p_cost.to_le_bytes());
-        let digest = hash.finalize();
-        let name: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
         KeySlot {
-            description: format!("palmtree:vault-key:{name}"),
+            description: session_keyring::entry_name("vault-key", hash),
         }
     }
 

@@ -195,9 +195,9 @@ pub struct Vault {
     kind: VaultKind,
     description: String,
     store: Arc<dyn SecretStore>,
-    /// Where the access token is remembered between commands; only a Secret Service vault
-    /// has one, since opening any other store costs next to nothing.
-    access: Option<AccessSlot>,
+    /// Whether the access token is remembered between commands (see [`AccessSlot`]); only a
+    /// Secret Service vault does, since opening any other store costs next to nothing.
+    remembers_access: bool,
 }
 
 impl std::fmt::Debug for Vault {
@@ -259,7 +259,7 @@ impl Vault {
             kind,
             description: description.into(),
             store,
-            access: None,
+            remembers_access: false,
         })
     }
 
@@ -269,7 +269,7 @@ impl Vault {
             kind: VaultKind::Memory,
             description: "memory (demo)".into(),
             store: Arc::new(MemoryStore::new()),
-            access: None,
+            remembers_access: false,
         }
     }
 
@@ -293,16 +293,19 @@ impl Vault {
             kind,
             description,
             store: Arc::new(store),
-            access: None,
+            remembers_access: false,
         }
     }
 
     /// This vault, remembering the access token between commands if `options` ask for it and
     /// the store is the Secret Service (see [`AccessSlot`]).
     fn remembering_access(self, options: &VaultOptions) -> Vault {
-        let remember = options.remember_access_token && self.kind == VaultKind::SecretService;
-        let access = remember.then(|| AccessSlot::new(&self.profile));
-        Vault { access, ..self }
+        let remembers_access =
+            options.remember_access_token && self.kind == VaultKind::SecretService;
+        Vault {
+            remembers_access,
+            ..self
+        }
     }
 
     /// The store in use, for `palmtree status`: "Secret Service", "kernel keyutils (lost at
@@ -368,32 +371,36 @@ impl Vault {
     ///
     /// A Secret Service vault also remembers the access token read (see [`AccessSlot`]).
     pub fn load_tokens(&self) -> Result<Option<StoredTokens>, VaultError> {
-        let Some(json) = self.get(names::TOKENS)? else {
-            if let Some(slot) = &self.access {
-                slot.forget();
-            }
-            return Ok(None);
+        let tokens = match self.get(names::TOKENS)? {
+            Some(json) => Some(StoredTokens::from_json(json.expose_secret())?),
+            None => None,
         };
-        let tokens = StoredTokens::from_json(json.expose_secret())?;
-        if let Some(slot) = &self.access {
-            slot.remember(&tokens, chrono::Utc::now());
-        }
-        Ok(Some(tokens))
+        self.sync_remembered_access(tokens.as_ref());
+        Ok(tokens)
     }
 
     /// Saves the tokens; the remembered access token, if any, is replaced only once they are
     /// saved, so it never runs ahead of the vault.
     pub fn save_tokens(&self, tokens: &StoredTokens) -> Result<(), VaultError> {
         let saved = self.set(names::TOKENS, &tokens.to_json()?);
-        if let Some(slot) = &self.access {
-            match &saved {
-                Ok(()) => slot.remember(tokens, chrono::Utc::now()),
-                Err(_) => {
-                    slot.forget();
-                }
+        self.sync_remembered_access(saved.is_ok().then_some(tokens));
+        saved
+    }
+
+    /// Brings the remembered access token in line with the vault, if this vault remembers
+    /// one: `Some` tokens are remembered, `None` (none saved, or a save that failed) forgets
+    /// the copy.
+    fn sync_remembered_access(&self, tokens: Option<&StoredTokens>) {
+        if !self.remembers_access {
+            return;
+        }
+        let slot = AccessSlot::new(&self.profile);
+        match tokens {
+            Some(tokens) => slot.remember(tokens, chrono::Utc::now()),
+            None => {
+                slot.forget();
             }
         }
-        saved
     }
 
     /// Deletes the tokens, and first the remembered access token (whatever the store and the
@@ -486,10 +493,10 @@ impl Vault {
 
     /// Whether the access token is remembered in the session keyring right now.
     pub fn access_remembered(&self) -> bool {
-        self.access.as_ref().is_some_and(|slot| {
-            slot.recall(chrono::Utc::now(), chrono::Duration::zero())
+        self.remembers_access
+            && AccessSlot::new(&self.profile)
+                .recall(chrono::Utc::now(), chrono::Duration::zero())
                 .is_some()
-        })
     }
 
     /// Forgets what other processes could use without the keychain or the passphrase: the
@@ -514,7 +521,7 @@ fn open_file(options: VaultOptions) -> Result<Vault, VaultError> {
         kind: VaultKind::EncryptedFile,
         description,
         store: Arc::new(store),
-        access: None,
+        remembers_access: false,
     })
 }
 

@@ -8,6 +8,16 @@
 //! for this process (other systems, containers that forbid `keyctl`), nothing is remembered
 //! and every call here does nothing.
 
+use sha2::{Digest, Sha256};
+
+/// The name of an entry: `palmtree:<kind>:` and the first 16 bytes of `hash` in hex, so the
+/// name gives away none of what was hashed (a path, a salt, a profile).
+pub(crate) fn entry_name(kind: &str, hash: Sha256) -> String {
+    let digest = hash.finalize();
+    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+    format!("palmtree:{kind}:{hex}")
+}
+
 #[cfg(target_os = "linux")]
 mod platform {
     use std::time::Duration;

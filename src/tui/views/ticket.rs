@@ -47,9 +47,7 @@ fn info_line(state: &State, width: u16, theme: &Theme) -> Line<'static> {
         "orders go to Schwab, with real money"
     };
     let heading = match state.ticket().replacing_order() {
-        Some(r) if replaced_words_fit(state, usize::from(width)) => {
-            format!(" Replace order #{}: {}", r.order_id, r.words)
-        }
+        Some(r) if replaced_words_fit(state, usize::from(width)) => replace_heading(r),
         Some(r) => format!(" Replace order #{}", r.order_id),
         None => " Order ticket".to_string(),
     };
@@ -72,8 +70,12 @@ fn replaced_words_fit(state: &State, width: usize) -> bool {
     let Some(r) = state.ticket().replacing_order() else {
         return true;
     };
-    let heading = format!(" Replace order #{}: {}", r.order_id, r.words);
-    text_width(state.live_label()) + 2 + text_width(&heading) <= width
+    text_width(state.live_label()) + 2 + text_width(&replace_heading(r)) <= width
+}
+
+/// The replace ticket's heading with the order in words.
+fn replace_heading(r: &Replacing) -> String {
+    format!(" Replace order #{}: {}", r.order_id, r.words)
 }
 
 /// `Replaces  order #…: <its words>`, for the form on a narrow screen and the confirmation.
