@@ -377,15 +377,26 @@ fn an_entry_another_user_planted_under_our_name_gets_nothing_and_is_not_used() {
         return;
     };
     slot.forget();
+    // The attack needs another user in our session keyring, as `keyctl session -` (in
+    // .ci/run) sets up for a child run as nobody. Elsewhere (no login session, so each user
+    // falls back to a session keyring of its own) the entry cannot be planted there.
     let Some(planted) = as_nobody(&["add", "user", slot.description(), "planted", "@s"]) else {
         println!("not root, or no setpriv: another user's entry was not planted");
         return;
     };
-    assert!(planted.status.success(), "{}", text(&planted));
     let id = String::from_utf8_lossy(&planted.stdout).trim().to_string();
     // Writable by us, but not searchable: we could not find it, only write into it.
-    let perms = as_nobody(&["setperm", &id, "0x003f0025"]).unwrap();
-    assert!(perms.status.success(), "{}", text(&perms));
+    let limited = planted.status.success()
+        && as_nobody(&["setperm", &id, "0x003f0025"]).is_some_and(|out| out.status.success());
+    if !limited {
+        let _ = as_nobody(&["invalidate", &id]);
+        let why = "another user could not plant an entry in this session keyring";
+        if std::env::var("PALMTREE_REQUIRE_KEYUTILS").as_deref() == Ok("1") {
+            panic!("PALMTREE_REQUIRE_KEYUTILS=1 but {why}: {}", text(&planted));
+        }
+        println!("SKIPPED: {why} (run under `keyctl session -`, as .ci/run does)");
+        return;
+    }
 
     slot.remember(&tokens_expiring_in(600), Utc::now());
     let theirs = as_nobody(&["print", &id]).unwrap();
